@@ -1,0 +1,157 @@
+//! Account rules: who may sign up, how passwords are checked, what is stored.
+//! Every door (server functions, the CLI, tests) goes through these functions.
+
+use super::Role;
+use super::entity::account;
+use super::validate::{check_new_password, normalize_email, normalize_name};
+use crate::error::AppError;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use std::sync::OnceLock;
+
+/// What a person types to sign up.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+}
+
+/// Creates a patient account. Patients sign up themselves; staff are invited.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    new: NewAccount<'_>,
+) -> Result<account::Model, AppError> {
+    let email = normalize_email(new.email)?;
+    let display_name = normalize_name(new.display_name)?;
+    check_new_password(new.password)?;
+    let password_hash = hash_password(new.password.to_owned()).await?;
+    let inserted = account::ActiveModel {
+        email: Set(email),
+        display_name: Set(display_name),
+        password_hash: Set(Some(password_hash)),
+        role: Set(Role::Patient.as_str().to_owned()),
+        locale: Set(None),
+        created_at: Set(Utc::now()),
+        disabled_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(model) => {
+            tracing::info!(account_id = model.id, "account created");
+            Ok(model)
+        }
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AppError::EmailTaken)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Checks an email and password. Every failure is the same `BadCredentials`,
+/// and costs the same time, whether or not the email exists.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<account::Model, AppError> {
+    let Ok(email) = normalize_email(email) else {
+        return Err(AppError::BadCredentials);
+    };
+    let found = account::Entity::find()
+        .filter(account::Column::Email.eq(email))
+        .one(db)
+        .await?;
+    let stored_hash = found
+        .as_ref()
+        .and_then(|a| a.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let password_ok = verify_password(password.to_owned(), stored_hash).await?;
+    match found {
+        Some(account)
+            if password_ok && account.password_hash.is_some() && account.disabled_at.is_none() =>
+        {
+            Ok(account)
+        }
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// Remembers the language an account chose.
+pub async fn set_locale(
+    db: &DatabaseConnection,
+    account_id: i64,
+    tag: &str,
+) -> Result<(), AppError> {
+    if crate::i18n::locale_from_tag(tag).is_none() {
+        return Err(AppError::UnsupportedLocale);
+    }
+    account::Entity::update_many()
+        .col_expr(account::Column::Locale, Some(tag.to_owned()).into())
+        .filter(account::Column::Id.eq(account_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Finds an account by email (already normalised or not).
+pub async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<account::Model>, AppError> {
+    let email = normalize_email(email)?;
+    Ok(account::Entity::find()
+        .filter(account::Column::Email.eq(email))
+        .one(db)
+        .await?)
+}
+
+/// Argon2id with the library's defaults (19 MiB, 2 passes, 1 lane: the OWASP
+/// recommendation), run off the async runtime because it is meant to be slow.
+async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|err| {
+        tracing::error!(error = %err, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+async fn verify_password(password: String, stored: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            tracing::error!("a stored password hash cannot be parsed");
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(|_| AppError::Internal)
+}
+
+/// A real hash of a random password, so that an unknown email costs one verification too.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(b"hale-no-such-account", &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}

@@ -1,0 +1,102 @@
+//! Blob storage over OpenDAL: a local folder by default, S3 or Azure Blob by
+//! configuration. Later areas add domain methods over typed keys here.
+
+use opendal::{Operator, services};
+
+/// Where blobs live. Credentials come from the environment or files only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobBackend {
+    Fs {
+        root: String,
+    },
+    S3 {
+        bucket: String,
+        region: String,
+        endpoint: Option<String>,
+        access_key_id: Option<String>,
+        secret_access_key: Option<String>,
+    },
+    Azblob {
+        container: String,
+        endpoint: String,
+        account_name: Option<String>,
+        account_key: Option<String>,
+    },
+}
+
+impl BlobBackend {
+    /// The backend's kind, for logs and `/readyz` (never its credentials).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BlobBackend::Fs { .. } => "fs",
+            BlobBackend::S3 { .. } => "s3",
+            BlobBackend::Azblob { .. } => "azblob",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BlobStore {
+    operator: Operator,
+}
+
+impl BlobStore {
+    pub fn new(backend: &BlobBackend) -> opendal::Result<Self> {
+        let operator = match backend {
+            BlobBackend::Fs { root } => {
+                std::fs::create_dir_all(root).map_err(|err| {
+                    opendal::Error::new(opendal::ErrorKind::Unexpected, "cannot create blob folder")
+                        .set_source(err)
+                })?;
+                Operator::new(services::Fs::default().root(root))?
+            }
+            BlobBackend::S3 {
+                bucket,
+                region,
+                endpoint,
+                access_key_id,
+                secret_access_key,
+            } => {
+                let mut builder = services::S3::default().bucket(bucket).region(region);
+                if let Some(endpoint) = endpoint {
+                    builder = builder.endpoint(endpoint);
+                }
+                if let Some(key) = access_key_id {
+                    builder = builder.access_key_id(key);
+                }
+                if let Some(secret) = secret_access_key {
+                    builder = builder.secret_access_key(secret);
+                }
+                Operator::new(builder)?
+            }
+            BlobBackend::Azblob {
+                container,
+                endpoint,
+                account_name,
+                account_key,
+            } => {
+                let mut builder = services::Azblob::default()
+                    .container(container)
+                    .endpoint(endpoint);
+                if let Some(name) = account_name {
+                    builder = builder.account_name(name);
+                }
+                if let Some(key) = account_key {
+                    builder = builder.account_key(key);
+                }
+                Operator::new(builder)?
+            }
+        };
+        Ok(Self { operator })
+    }
+
+    /// Answers whether the store is reachable (for `/readyz`): asks for a
+    /// probe key that does not exist; "not found" is the healthy answer.
+    pub async fn check(&self) -> opendal::Result<()> {
+        match self.operator.stat(".hale-readiness-probe").await {
+            Ok(_) => Ok(()),
+            Err(err) if err.kind() == opendal::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+}

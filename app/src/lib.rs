@@ -1,0 +1,25 @@
+//! Hale's application: the pages, components, wire types and server functions
+//! shared by the server (feature `ssr`) and the browser (feature `hydrate`).
+//!
+//! One folder per domain area (`accounts/`, ...). Server-only code sits in
+//! `#[cfg(feature = "ssr")]` modules: the domain services and persistence.
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod error;
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+mod root;
+
+#[cfg(feature = "ssr")]
+pub mod blobs;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use root::{App, PROTECTED_PATHS, shell};

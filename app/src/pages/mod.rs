@@ -1,0 +1,9 @@
+//! Pages that belong to no single domain area.
+
+mod area;
+mod home;
+mod not_found;
+
+pub use area::AreaPage;
+pub use home::HomePage;
+pub use not_found::NotFound;

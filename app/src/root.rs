@@ -1,0 +1,139 @@
+//! The HTML shell, the router and the guard in front of signed-in pages.
+
+use crate::accounts::{CurrentUser, SignInPage, SignUpPage, get_current_user};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::layout::{AppFrame, Area};
+use crate::pages::{AreaPage, HomePage, NotFound};
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+/// Paths that only a signed-in user may open; the server sends anyone else to
+/// the sign-in page before rendering.
+pub const PROTECTED_PATHS: &[&str] = &[
+    "/",
+    "/dashboard",
+    "/medications",
+    "/records",
+    "/documents",
+    "/messages",
+    "/appointments",
+];
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::security::set_page_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#0f766e" />
+                <meta name="color-scheme" content="light dark" />
+                <meta name="description" content="Hale health portal" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" type="image/png" href="/icons/icon-192.png" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, loaded once per page and shared by every component.
+#[derive(Clone, Copy)]
+struct UserResource(OnceResource<Result<Option<CurrentUser>, AppError>>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "hydrate")]
+    browser::install();
+    provide_context(UserResource(OnceResource::new(get_current_user())));
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| browser::mark_hydrated());
+
+    view! {
+        <I18nContextProvider cookie_name=LOCALE_COOKIE>
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/sign-up") view=SignUpPage />
+                    <Route path=path!("/") view=|| view! { <Protected page=home /> } />
+                    <Route path=path!("/dashboard") view=|| area(Area::Dashboard) />
+                    <Route path=path!("/medications") view=|| area(Area::Medications) />
+                    <Route path=path!("/records") view=|| area(Area::Records) />
+                    <Route path=path!("/documents") view=|| area(Area::Documents) />
+                    <Route path=path!("/messages") view=|| area(Area::Messages) />
+                    <Route path=path!("/appointments") view=|| area(Area::Appointments) />
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+fn home(user: CurrentUser) -> AnyView {
+    view! { <HomePage user /> }.into_any()
+}
+
+fn area(area: Area) -> impl IntoView {
+    let page = move |_user: CurrentUser| view! { <AreaPage area /> }.into_any();
+    view! { <Protected page /> }
+}
+
+/// Renders a page inside the app frame for the signed-in user, or sends the
+/// browser to the sign-in page.
+#[component]
+fn Protected(#[prop(into)] page: Callback<CurrentUser, AnyView>) -> impl IntoView {
+    let UserResource(user) = expect_context::<UserResource>();
+    view! {
+        <Suspense fallback=|| view! { <div class="loading" aria-busy="true"></div> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => {
+                        view! { <AppFrame user=user.clone()>{page.run(user)}</AppFrame> }.into_any()
+                    }
+                    _ => view! { <Redirect path="/sign-in" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// What only the browser does: real page loads after sign-in and sign-out, and
+/// the service worker.
+#[cfg(feature = "hydrate")]
+mod browser {
+    pub fn install() {
+        // After a server function redirects (sign-in, sign-out), load the page
+        // anew so that everything renders for the new session.
+        let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(location);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().service_worker().register("/sw.js");
+        }
+    }
+
+    /// Marks the document once the WASM has taken over (tests wait for it).
+    pub fn mark_hydrated() {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    }
+}

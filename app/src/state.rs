@@ -1,0 +1,30 @@
+//! The state every request handler and server function reaches.
+
+use crate::accounts::sessions::SessionSettings;
+use crate::blobs::BlobStore;
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub blobs: BlobStore,
+    pub sessions: SessionSettings,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, inside a server function or a render.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState is missing from the Leptos context");
+        AppError::Internal
+    })
+}

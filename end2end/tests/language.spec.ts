@@ -1,0 +1,44 @@
+import { expect, test } from "@playwright/test";
+import { HomePage, SignInPage, hydrated, signedUp } from "./pages";
+
+test("the language switches in place and is remembered", async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await expect(signIn.heading()).toHaveText("Sign in to Hale");
+
+  // Mark this document: a reload would lose the mark, an in-place switch keeps it.
+  await page.evaluate(() => ((window as unknown as { haleMark: number }).haleMark = 42));
+  await page.getByLabel("Language").selectOption("zh-TW");
+  await expect(signIn.heading()).toHaveText("登入 Hale");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-TW");
+  expect(await page.evaluate(() => (window as unknown as { haleMark?: number }).haleMark)).toBe(42);
+
+  await page.reload();
+  await expect(signIn.heading()).toHaveText("登入 Hale");
+});
+
+test("Accept-Language chooses the first language", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "zh-TW" });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("登入 Hale");
+  await context.close();
+});
+
+test("a signed-in person's language follows them to a new browser", async ({ page, browser }) => {
+  const person = await signedUp(page);
+  await hydrated(page);
+  await page.getByLabel("Language").selectOption("zh-TW");
+  await expect(new HomePage(page).greeting()).toContainText("您好");
+
+  // A new browser that asks for English still gets the account's choice once signed in.
+  const context = await browser.newContext({ locale: "en-US" });
+  const other = await context.newPage();
+  const signIn = new SignInPage(other);
+  await signIn.open();
+  await expect(signIn.heading()).toHaveText("Sign in to Hale");
+  await signIn.signIn(person.email, person.password);
+  await expect(other).toHaveURL(/\/$/);
+  await expect(new HomePage(other).greeting()).toContainText("您好");
+  await context.close();
+});

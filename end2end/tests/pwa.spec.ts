@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { SignInPage } from "./pages";
+
+test("the web manifest is served and complete", async ({ request }) => {
+  const response = await request.get("/manifest.webmanifest");
+  expect(response.ok()).toBe(true);
+  const manifest = await response.json();
+  expect(manifest.name).toBe("Hale health portal");
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.start_url).toBe("/");
+  const sizes = manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`);
+  expect(sizes).toEqual(expect.arrayContaining(["192x192 any", "512x512 any", "512x512 maskable"]));
+  for (const icon of manifest.icons) {
+    const image = await request.get(icon.src);
+    expect(image.ok()).toBe(true);
+    expect(image.headers()["content-type"]).toBe("image/png");
+  }
+});
+
+test("the service worker is served with a build-specific cache", async ({ request }) => {
+  const response = await request.get("/sw.js");
+  expect(response.ok()).toBe(true);
+  expect(response.headers()["content-type"]).toContain("javascript");
+  const body = await response.text();
+  expect(body).toMatch(/const CACHE = "hale-[0-9a-f]{16}"/);
+  expect(body).not.toContain("__HALE_CACHE_VERSION__");
+});
+
+test("the app registers its service worker and is installable", async ({ page }) => {
+  await new SignInPage(page).open();
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(new URL(scope).pathname).toBe("/");
+
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  expect(installabilityErrors).toEqual([]);
+  const { url } = await cdp.send("Page.getAppManifest");
+  expect(url).toMatch(/\/manifest\.webmanifest$/);
+});
+
+test("without a network, pages fall back to the offline page", async ({ page, context }) => {
+  await new SignInPage(page).open();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    // The page is controlled once the worker has claimed it.
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+      );
+    }
+  });
+  await context.setOffline(true);
+  await page.goto("/sign-in");
+  await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
+  await context.setOffline(false);
+});

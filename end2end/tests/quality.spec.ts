@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { SignUpPage, hydrated, signedUp } from "./pages";
+
+const axeSource = readFileSync(join(__dirname, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+async function seriousViolations(page: Page) {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
+    return axe.run();
+  });
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`axe finds no serious violation in ${scheme} mode`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto("/sign-in");
+    await hydrated(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    await new SignUpPage(page).open();
+    expect(await seriousViolations(page)).toEqual([]);
+    await signedUp(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto("/dashboard");
+    await hydrated(page);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
+test("the page hydrates: the phone menu opens and closes", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signedUp(page);
+  await hydrated(page);
+  const menu = page.getByRole("button", { name: "Menu" });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(nav).toBeHidden();
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(nav).toBeVisible();
+  await nav.getByRole("link", { name: "Medications" }).click();
+  await expect(page).toHaveURL(/\/medications$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Medications");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+});
+
+test("pages carry a nonce-based CSP and load without violations", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  const response = await page.goto("/sign-in");
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  expect(nonce, csp).toBeTruthy();
+  expect(csp).toContain("frame-ancestors 'none'");
+  await hydrated(page);
+  // Every script of the page carries the response's nonce.
+  const scriptNonces = await page.locator("script").evaluateAll((scripts) =>
+    scripts.map((s) => (s as HTMLScriptElement).nonce),
+  );
+  expect(scriptNonces.length).toBeGreaterThan(0);
+  for (const n of scriptNonces) expect(n).toBe(nonce);
+  expect(response?.headers()["x-content-type-options"]).toBe("nosniff");
+  expect(violations).toEqual([]);
+});
+
+test("an unknown page answers 404 with a way home", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+});

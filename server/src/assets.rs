@@ -1,0 +1,140 @@
+//! Static assets: the service worker (served with this build's cache version)
+//! and pre-compressed copies of the site's files, so that a 1 MB WASM is
+//! compressed once with brotli at its best rather than on every request.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use hale_app::state::AppState;
+use http::StatusCode;
+use http::header::CONTENT_TYPE;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+const VERSION_PLACEHOLDER: &str = "__HALE_CACHE_VERSION__";
+
+/// `/sw.js`: `public/sw.js` with its cache name tied to this build, so that a
+/// new release replaces the old cache.
+pub async fn service_worker(State(state): State<AppState>) -> Response {
+    let root = PathBuf::from(state.leptos_options.site_root.as_ref());
+    match tokio::fs::read_to_string(root.join("sw.js")).await {
+        Ok(template) => {
+            let version = cache_version(&root, &state.leptos_options.site_pkg_dir).await;
+            (
+                [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                template.replace(VERSION_PLACEHOLDER, &version),
+            )
+                .into_response()
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The names of the files in the package folder carry their content hashes,
+/// so the list of names identifies the build.
+async fn cache_version(root: &Path, pkg_dir: &str) -> String {
+    let mut names = Vec::new();
+    if let Ok(mut dir) = tokio::fs::read_dir(root.join(pkg_dir)).await {
+        while let Ok(Some(entry)) = dir.next_entry().await {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in names
+        .join("|")
+        .bytes()
+        .chain(env!("CARGO_PKG_VERSION").bytes())
+    {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+const COMPRESSIBLE: &[&str] = &["js", "wasm", "css", "html", "webmanifest", "json", "svg"];
+
+/// Writes `.br` and `.gz` beside each compressible file of the site that lacks
+/// a fresh one, off the async runtime. A read-only site is left as it is.
+pub fn precompress_in_background(root: PathBuf) {
+    tokio::task::spawn_blocking(move || {
+        let mut done = 0usize;
+        for file in compressible_files(&root) {
+            match precompress(&file) {
+                Ok(true) => done += 1,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot write compressed copies of the site files");
+                    return;
+                }
+            }
+        }
+        if done > 0 {
+            tracing::info!(files = done, "site files pre-compressed");
+        }
+    });
+}
+
+fn compressible_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| COMPRESSIBLE.contains(&e))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// Compresses one file unless its copies are newer; returns whether it wrote.
+pub fn precompress(file: &Path) -> std::io::Result<bool> {
+    let modified = std::fs::metadata(file)?.modified()?;
+    let br = sibling(file, "br");
+    let gz = sibling(file, "gz");
+    let fresh = |copy: &Path| {
+        std::fs::metadata(copy)
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m >= modified)
+    };
+    if fresh(&br) && fresh(&gz) {
+        return Ok(false);
+    }
+    let data = std::fs::read(file)?;
+    let mut compressed = Vec::new();
+    {
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut data.as_slice(), &mut compressed, &params)?;
+    }
+    write_atomically(&br, &compressed)?;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&data)?;
+    write_atomically(&gz, &encoder.finish()?)?;
+    Ok(true)
+}
+
+fn sibling(file: &Path, extension: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(extension);
+    PathBuf::from(name)
+}
+
+fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let tmp = sibling(path, "tmp");
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,90 @@
+//! The HTTP router: static assets, health checks, the Leptos pages and server
+//! functions, and the middleware every request passes through.
+
+use crate::config::Config;
+use crate::{assets, health, middleware};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::HandlerWithoutStateExt as _;
+use axum::routing::{any, get};
+use hale_app::state::AppState;
+use hale_app::{App, shell};
+use http::HeaderName;
+use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use std::time::Duration;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the whole application router over `state`.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+
+    // Anything that is not a page or a file renders the app's 404 page.
+    let not_found = leptos_axum::render_app_to_stream_with_context(
+        {
+            let state = state.clone();
+            move || leptos::prelude::provide_context(state.clone())
+        },
+        {
+            let options = options.clone();
+            move || shell(options.clone())
+        },
+    );
+    let site = ServeDir::new(&config.site.root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .fallback(not_found.into_service());
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, || {}, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .route("/api/{*endpoint}", any(api_not_found))
+        .fallback_service(site)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session::resolve,
+        ));
+
+    let security = middleware::security::Headers::new(config.site.served_over_tls());
+    Router::new()
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/sw.js", get(assets::service_worker))
+        .with_state(state.clone())
+        .merge(pages.with_state(state))
+        // Layers run outermost last-added: the request id is set first.
+        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(axum::middleware::from_fn(middleware::cache::apply))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            middleware::security::apply,
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::trace::span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// An API path that names no endpoint.
+async fn api_not_found() -> (http::StatusCode, axum::Json<serde_json::Value>) {
+    (
+        http::StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({ "error": "There is no such endpoint." })),
+    )
+}

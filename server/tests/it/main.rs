@@ -1,0 +1,8 @@
+//! Integration tests: the real server on an ephemeral port, a temporary SQLite
+//! file and blob folder, spoken to over real HTTP. One test binary keeps link
+//! time down; each area adds a module.
+
+mod accounts;
+mod config;
+mod harness;
+mod plumbing;

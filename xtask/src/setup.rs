@@ -1,0 +1,187 @@
+//! Makes sure of the toolchain, idempotently: the WASM target, cargo-leptos,
+//! wasm-bindgen (the lockfile's version), sass and wasm-opt (npm, inside the
+//! ignored `.tools/` folder) and, for browser tests, Debian's Chromium and
+//! Playwright. Nothing is downloaded from outside the package registries:
+//! cargo-leptos finds every tool on PATH.
+
+use crate::{Result, step};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CARGO_LEPTOS_VERSION: &str = "0.3.10";
+const SASS_VERSION: &str = "1.108.2";
+const BINARYEN_VERSION: &str = "132.0.0";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The environment the build steps run in: PATH with the tools first.
+pub struct Env {
+    path: std::ffi::OsString,
+}
+
+impl Env {
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("PATH", &self.path);
+        command
+    }
+}
+
+pub fn toolchain(root: &Path) -> Result<Env> {
+    let tools_bin = root.join(".tools").join("node_modules").join(".bin");
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin"))
+        .unwrap_or_default();
+    let mut paths = vec![tools_bin.clone(), cargo_bin];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let env = Env {
+        path: std::env::join_paths(paths).map_err(|e| format!("bad PATH: {e}"))?,
+    };
+
+    wasm_target(&env)?;
+    cargo_leptos(&env)?;
+    wasm_bindgen(root, &env)?;
+    npm_tools(root, &env, &tools_bin)?;
+    Ok(env)
+}
+
+fn output(env: &Env, program: &str, args: &[&str]) -> Option<String> {
+    env.command(program)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+fn wasm_target(env: &Env) -> Result {
+    let installed = output(env, "rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    step(
+        "add the wasm32 target (rustup)",
+        env.command("rustup")
+            .args(["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+fn cargo_leptos(env: &Env) -> Result {
+    let version = output(env, "cargo", &["leptos", "--version"]).unwrap_or_default();
+    if version.contains(CARGO_LEPTOS_VERSION) {
+        return Ok(());
+    }
+    // `no_downloads`: a missing tool is a clear error rather than a failed download.
+    step(
+        "install cargo-leptos (about 17 minutes on 2 cores, once)",
+        env.command("cargo").args([
+            "install",
+            "cargo-leptos",
+            "--version",
+            CARGO_LEPTOS_VERSION,
+            "--locked",
+            "--features",
+            "no_downloads",
+        ]),
+    )
+}
+
+/// The wasm-bindgen version in Cargo.lock; the CLI must match it exactly.
+fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn wasm_bindgen(root: &Path, env: &Env) -> Result {
+    let wanted = locked_wasm_bindgen(root)?;
+    let version = output(env, "wasm-bindgen", &["--version"]).unwrap_or_default();
+    if version.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    // Not `--locked`: its lockfile names a webpki-roots release the registry lacks.
+    step(
+        &format!("install wasm-bindgen-cli {wanted} (about 4 minutes, once)"),
+        env.command("cargo")
+            .args(["install", "wasm-bindgen-cli", "--version", &wanted]),
+    )
+}
+
+fn npm_tools(root: &Path, env: &Env, tools_bin: &Path) -> Result {
+    if tools_bin.join("sass").exists() && tools_bin.join("wasm-opt").exists() {
+        return Ok(());
+    }
+    let tools = root.join(".tools");
+    std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create .tools: {e}"))?;
+    step(
+        "install sass and wasm-opt (npm, into .tools/)",
+        env.command("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                &format!("sass@{SASS_VERSION}"),
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ])
+            .current_dir(&tools),
+    )
+}
+
+/// Debian's Chromium and the Playwright packages of `end2end/`.
+pub fn browser_test_tools(root: &Path, env: &Env) -> Result {
+    if !Path::new(CHROMIUM).exists() {
+        let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
+        if !is_root {
+            return Err(format!(
+                "the browser tests need Debian's Chromium at {CHROMIUM}: \
+                 run `sudo apt-get install chromium` and try again"
+            ));
+        }
+        step("apt-get update", env.command("apt-get").arg("update"))?;
+        step(
+            "install Chromium (apt)",
+            env.command("apt-get")
+                .args(["install", "-y", "--no-install-recommends", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+    }
+    let end2end = root.join("end2end");
+    let installed = end2end.join("node_modules").join(".package-lock.json");
+    let stale = match (
+        std::fs::metadata(&installed).and_then(|m| m.modified()),
+        std::fs::metadata(end2end.join("package-lock.json")).and_then(|m| m.modified()),
+    ) {
+        (Ok(installed), Ok(lock)) => installed < lock,
+        _ => true,
+    };
+    if stale {
+        // Playwright's own browser download is never used: Debian's Chromium runs the tests.
+        step(
+            "install Playwright and axe-core (npm ci in end2end/)",
+            env.command("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .current_dir(&end2end),
+        )?;
+    }
+    Ok(())
+}
