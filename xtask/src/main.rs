@@ -1,12 +1,12 @@
 //! Hale's automation, behind `cargo xtask`:
 //!
-//! - `cargo xtask run`   — set up the toolchain, build in release, seed the
-//!                         demo data and serve on http://127.0.0.1:3000
-//! - `cargo xtask test`  — set up, run every Rust test, then the browser tests
-//!                         against a release build
-//! - `cargo xtask bench` — run the benchmarks and print each against the
-//!                         machine's limit measured in the same run
-//! - `cargo xtask lint`  — rustfmt and clippy for the server and WASM builds
+//! - `cargo xtask run`: set up the toolchain, build in release, seed the demo
+//!   data and serve on http://127.0.0.1:3000
+//! - `cargo xtask test`: set up, run every Rust test, then the browser tests
+//!   against a release build
+//! - `cargo xtask bench`: run the benchmarks and print each against the
+//!   machine's limit measured in the same run
+//! - `cargo xtask lint`: rustfmt and clippy for the server and WASM builds
 //!
 //! Every step checks before it installs, so a second run is quick.
 
