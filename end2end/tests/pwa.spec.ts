@@ -1,4 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, expect, test } from "@playwright/test";
 import { SignInPage } from "./pages";
 
 test("the web manifest is served and complete", async ({ request }) => {
@@ -26,7 +29,17 @@ test("the service worker is served with a build-specific cache", async ({ reques
   expect(body).not.toContain("__HALE_CACHE_VERSION__");
 });
 
-test("the app registers its service worker and is installable", async ({ page }) => {
+test("the app registers its service worker and is installable", async ({ browserName }, testInfo) => {
+  // Chromium never offers installation in an incognito profile, which is what
+  // Playwright's ordinary contexts are: use a real (throw-away) profile.
+  expect(browserName).toBe("chromium");
+  const profile = mkdtempSync(join(tmpdir(), "hale-profile-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...testInfo.project.use.launchOptions,
+    baseURL: testInfo.project.use.baseURL,
+    locale: "en-US",
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
   await new SignInPage(page).open();
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   expect(new URL(scope).pathname).toBe("/");
@@ -36,6 +49,8 @@ test("the app registers its service worker and is installable", async ({ page })
   expect(installabilityErrors).toEqual([]);
   const { url } = await cdp.send("Page.getAppManifest");
   expect(url).toMatch(/\/manifest\.webmanifest$/);
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
 });
 
 test("without a network, pages fall back to the offline page", async ({ page, context }) => {
