@@ -3,6 +3,6 @@
 //! time down; each area adds a module.
 
 mod accounts;
-mod config;
+mod binary;
 mod harness;
 mod plumbing;

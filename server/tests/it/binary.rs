@@ -82,3 +82,71 @@ fn demo_is_idempotent() {
         assert!(String::from_utf8_lossy(&output.stdout).contains("demo@hale.example"));
     }
 }
+
+/// SIGTERM lets a request in flight finish, then the process exits cleanly,
+/// logging in JSON when asked to.
+#[test]
+fn sigterm_finishes_requests_in_flight_then_stops() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = hale(dir.path())
+        .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("HALE_LOG_FORMAT", "json")
+        .env("HALE_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let ready = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        std::net::TcpStream::connect(&addr).is_ok()
+    });
+    assert!(ready, "the server did not start");
+
+    // A sign-up hashes a password with argon2: slow enough to be in flight.
+    let body = "name=Ada&email=ada%40hale.example&password=a+long+enough+password";
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /api/accounts/sign_up HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status_line = answer.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        status_line.contains(" 200 ") || status_line.contains(" 302 "),
+        "the request in flight finished: {status_line}"
+    );
+    let status = server.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut logs = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let messages: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every log line is JSON"))
+        .collect();
+    assert!(messages.iter().any(|m| m["message"] == "stopped"), "{logs}");
+    assert!(
+        !logs.contains("ada@hale.example"),
+        "no personal data in logs"
+    );
+}
