@@ -69,17 +69,10 @@ pub async fn authenticate(
         .filter(account::Column::Email.eq(email))
         .one(db)
         .await?;
-    let stored_hash = found
-        .as_ref()
-        .and_then(|a| a.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_owned());
+    let stored_hash = found.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = verify_password(password.to_owned(), stored_hash).await?;
     match found {
-        Some(account)
-            if password_ok && account.password_hash.is_some() && account.disabled_at.is_none() =>
-        {
-            Ok(account)
-        }
+        Some(account) if password_ok && account.disabled_at.is_none() => Ok(account),
         _ => Err(AppError::BadCredentials),
     }
 }
@@ -130,15 +123,20 @@ async fn hash_password(password: String) -> Result<String, AppError> {
     })
 }
 
-async fn verify_password(password: String, stored: String) -> Result<bool, AppError> {
+/// Verifies against the stored hash, or against a dummy one when there is none,
+/// so that both cases cost one argon2 verification.
+async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             tracing::error!("a stored password hash cannot be parsed");
             return false;
         };
-        Argon2::default()
+        let matches = Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+            .is_ok();
+        known && matches
     })
     .await
     .map_err(|_| AppError::Internal)

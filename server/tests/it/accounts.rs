@@ -268,3 +268,23 @@ async fn the_chosen_language_is_kept_on_the_account_and_restored_at_sign_in() {
         .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
+    let app = TestApp::start().await;
+    let (client, person) = app.signed_in_client("disabled").await;
+    app.execute("UPDATE accounts SET disabled_at = '2026-01-01T00:00:00+00:00'")
+        .await;
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "the live session ended"
+    );
+    let again = app
+        .sign_in(&app.client(), &person.email, &person.password)
+        .await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    assert!(again.text().await.unwrap().contains("BadCredentials"));
+    assert_eq!(app.count("sessions").await, 0);
+}
