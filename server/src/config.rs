@@ -255,6 +255,7 @@ const LEPTOS_ENV_KEYS: &[(&str, &str)] = &[
     ("site.hash_files", "LEPTOS_HASH_FILES"),
     ("site.env", "LEPTOS_ENV"),
     ("site.reload_port", "LEPTOS_RELOAD_PORT"),
+    ("site.watch", "LEPTOS_WATCH"),
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hale.db?mode=rwc";
@@ -337,6 +338,9 @@ impl Config {
                 _ => None,
             }
         })?;
+        // `cargo leptos watch` reloads the page over a websocket: a development server.
+        let watch = layers.parsed("site.watch", false, "true or false", parse_bool)?;
+        let dev = dev || watch;
         let reload_port = layers.parsed("site.reload_port", 3001, "a port number", |v| {
             v.parse().ok()
         })?;
@@ -621,6 +625,14 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn cargo_leptos_watch_makes_a_development_server() {
+        let config = Config::from_sources(None, &env(&[("LEPTOS_WATCH", "true")])).unwrap();
+        assert!(config.site.dev);
+        let config = Config::from_sources(None, &env(&[])).unwrap();
+        assert!(!config.site.dev);
     }
 
     #[test]
