@@ -41,6 +41,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         tracing::info!(migration = name, "migration applied");
     }
     let blobs = BlobStore::new(&config.blobs)?;
+    tracing::info!(backend = config.blobs.kind(), "blob store opened");
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
