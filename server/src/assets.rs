@@ -4,40 +4,54 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use hale_app::state::AppState;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const VERSION_PLACEHOLDER: &str = "__HALE_CACHE_VERSION__";
 
 /// `/sw.js`: `public/sw.js` with its cache name tied to this build, so that a
-/// new release replaces the old cache.
-pub async fn service_worker(State(state): State<AppState>) -> Response {
-    let root = PathBuf::from(state.leptos_options.site_root.as_ref());
-    match tokio::fs::read_to_string(root.join("sw.js")).await {
-        Ok(template) => {
-            let version = cache_version(&root, &state.leptos_options.site_pkg_dir).await;
-            (
-                [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                template.replace(VERSION_PLACEHOLDER, &version),
-            )
-                .into_response()
-        }
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+/// new release replaces the old cache. Read once when the router is built: the
+/// site does not change under a running server (cargo-leptos restarts it).
+#[derive(Clone)]
+pub struct ServiceWorker(Option<Arc<str>>);
+
+impl ServiceWorker {
+    pub fn load(site_root: &Path, pkg_dir: &str) -> Self {
+        let body = std::fs::read_to_string(site_root.join("sw.js"))
+            .ok()
+            .map(|template| {
+                template
+                    .replace(VERSION_PLACEHOLDER, &cache_version(site_root, pkg_dir))
+                    .into()
+            });
+        Self(body)
+    }
+}
+
+pub async fn service_worker(State(worker): State<ServiceWorker>) -> Response {
+    match worker.0 {
+        Some(body) => (
+            [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            body.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
 /// The names of the files in the package folder carry their content hashes,
 /// so the list of names identifies the build.
-async fn cache_version(root: &Path, pkg_dir: &str) -> String {
-    let mut names = Vec::new();
-    if let Ok(mut dir) = tokio::fs::read_dir(root.join(pkg_dir)).await {
-        while let Ok(Some(entry)) = dir.next_entry().await {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
+fn cache_version(root: &Path, pkg_dir: &str) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(pkg_dir))
+        .map(|dir| {
+            dir.flatten()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     names.sort();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in names

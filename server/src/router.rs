@@ -59,8 +59,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
-        .route("/sw.js", get(assets::service_worker))
         .with_state(state.clone())
+        .route(
+            "/sw.js",
+            get(assets::service_worker).with_state(assets::ServiceWorker::load(
+                &config.site.root,
+                &config.site.pkg_dir,
+            )),
+        )
         .merge(pages.with_state(state))
         // Layers run outermost last-added: the request id is set first.
         .layer(axum::middleware::from_fn(middleware::origin::check))
