@@ -25,6 +25,48 @@ pub enum AppError {
     NotSignedIn,
     #[error("That language is not supported.")]
     UnsupportedLocale,
+    #[error("You do not have access to this patient's data.")]
+    NoAccess,
+    #[error("Your access to this patient's data has ended.")]
+    GrantExpired,
+    #[error("Turn on two-step verification before opening patient data.")]
+    MfaRequired,
+    #[error("This token does not allow {scope}.")]
+    MissingScope { scope: String },
+    #[error("That item does not exist or is not yours.")]
+    NotFound,
+    #[error("Too many failed sign-ins. Wait 15 minutes and try again.")]
+    TooManyAttempts,
+    #[error("That code is not correct.")]
+    BadMfaCode,
+    #[error("This sign-in step has expired. Please start again.")]
+    SignInExpired,
+    #[error("This invitation code is not valid, was used already or has expired.")]
+    InvitationInvalid,
+    #[error("Your account cannot do this.")]
+    WrongRole,
+    #[error("Choose at least one kind of data to share.")]
+    NoPermissionsChosen,
+    #[error("Choose a date from today on.")]
+    DateInPast,
+    #[error("Give a reason of at least {min} characters.")]
+    ReasonRequired { min: usize },
+    #[error("Name the token (1 to {max} characters).")]
+    InvalidTokenName { max: usize },
+    #[error("Choose at least one scope from the list.")]
+    InvalidScopes,
+    #[error("That sign-in provider is not available.")]
+    ProviderUnknown,
+    #[error("Signing in with the provider did not succeed. Please try again.")]
+    ProviderFailed,
+    #[error("The provider did not share a verified email address.")]
+    ProviderNoEmail,
+    #[error("Two-step verification is already on.")]
+    MfaAlreadyOn,
+    #[error("Two-step verification is not on.")]
+    MfaNotOn,
+    #[error("The access token is missing, unknown, expired or revoked.")]
+    TokenInvalid,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request did not reach the server function or its answer could not be read.
@@ -40,7 +82,25 @@ impl AppError {
             | AppError::PasswordTooShort { .. }
             | AppError::PasswordTooLong { .. }
             | AppError::InvalidName { .. }
-            | AppError::UnsupportedLocale => 422,
+            | AppError::UnsupportedLocale
+            | AppError::NoPermissionsChosen
+            | AppError::DateInPast
+            | AppError::ReasonRequired { .. }
+            | AppError::InvalidTokenName { .. }
+            | AppError::InvalidScopes
+            | AppError::ProviderNoEmail => 422,
+            AppError::NoAccess
+            | AppError::GrantExpired
+            | AppError::MfaRequired
+            | AppError::MissingScope { .. }
+            | AppError::WrongRole => 403,
+            AppError::NotFound | AppError::InvitationInvalid | AppError::ProviderUnknown => 404,
+            AppError::TooManyAttempts => 429,
+            AppError::BadMfaCode
+            | AppError::SignInExpired
+            | AppError::ProviderFailed
+            | AppError::TokenInvalid => 401,
+            AppError::MfaAlreadyOn | AppError::MfaNotOn => 409,
             AppError::EmailTaken => 409,
             AppError::BadCredentials | AppError::NotSignedIn => 401,
             AppError::Internal => 500,

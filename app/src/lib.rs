@@ -6,6 +6,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod accounts;
 pub mod error;
 pub mod i18n;

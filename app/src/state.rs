@@ -1,5 +1,6 @@
 //! The state every request handler and server function reaches.
 
+use crate::accounts::oidc::Oidc;
 use crate::accounts::sessions::SessionSettings;
 use crate::blobs::BlobStore;
 use crate::error::AppError;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub blobs: BlobStore,
     pub sessions: SessionSettings,
+    /// The OpenID Connect providers people can sign in with.
+    pub oidc: std::sync::Arc<Oidc>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

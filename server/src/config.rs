@@ -22,6 +22,8 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     pub log: LogConfig,
+    /// OpenID Connect providers people can sign in with.
+    pub oidc: Vec<hale_app::accounts::oidc::OidcProvider>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,13 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// The origin people reach the site at (for OpenID Connect callbacks).
+    pub fn public_origin(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
     pub fn served_over_tls(&self) -> bool {
         self.public_url
             .as_deref()
@@ -113,6 +122,8 @@ struct FileConfig {
     limits: FileLimits,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    oidc: std::collections::BTreeMap<String, crate::config_oidc::FileOidc>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -292,8 +303,9 @@ impl Config {
         env: &HashMap<String, String>,
     ) -> Result<Config, ConfigError> {
         let mut layers = Layers::default();
+        let mut file_oidc = std::collections::BTreeMap::new();
         if let Some((path, text)) = file {
-            layer_file(&mut layers, path, text)?;
+            file_oidc = layer_file(&mut layers, path, text)?;
         }
         for (key, var) in LEPTOS_ENV_KEYS.iter().chain(ENV_KEYS) {
             layers.set(key, env.get(*var).cloned(), *var);
@@ -310,7 +322,10 @@ impl Config {
             }
             layers.set(key, env.get(*var).cloned(), *var);
         }
-        Config::from_layers(&layers)
+        let mut config = Config::from_layers(&layers)?;
+        let file_path = file.map(|(path, _)| path).unwrap_or(DEFAULT_CONFIG_FILE);
+        config.oidc = crate::config_oidc::providers(&file_oidc, file_path, env)?;
+        Ok(config)
     }
 
     fn from_layers(layers: &Layers) -> Result<Config, ConfigError> {
@@ -420,11 +435,17 @@ impl Config {
             sessions,
             body_limit_bytes,
             log,
+            oidc: Vec::new(),
         })
     }
 }
 
-fn layer_file(layers: &mut Layers, path: &str, text: &str) -> Result<(), ConfigError> {
+/// Adds the file's values to the layers; returns its `[oidc.*]` tables.
+fn layer_file(
+    layers: &mut Layers,
+    path: &str,
+    text: &str,
+) -> Result<std::collections::BTreeMap<String, crate::config_oidc::FileOidc>, ConfigError> {
     let file: FileConfig = toml::from_str(text).map_err(|err| ConfigError::File {
         path: path.to_owned(),
         message: err.to_string().trim().replace('\n', " "),
@@ -479,7 +500,7 @@ fn layer_file(layers: &mut Layers, path: &str, text: &str) -> Result<(), ConfigE
     );
     layers.set("log.format", file.log.format, &source);
     layers.set("log.filter", file.log.filter, &source);
-    Ok(())
+    Ok(file.oidc)
 }
 
 fn blob_backend(layers: &Layers) -> Result<BlobBackend, ConfigError> {

@@ -3,9 +3,12 @@
 
 pub mod assets;
 pub mod config;
+mod config_oidc;
 pub mod demo;
 mod health;
 mod middleware;
+mod oidc_routes;
+mod rest;
 mod router;
 pub mod telemetry;
 
@@ -47,6 +50,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         db,
         blobs,
         sessions: config.sessions.clone(),
+        oidc: std::sync::Arc::new(hale_app::accounts::oidc::Oidc::new(
+            config.oidc.clone(),
+            &config.site.public_origin(),
+        )),
     })
 }
 

@@ -2,7 +2,7 @@
 //! functions, and the middleware every request passes through.
 
 use crate::config::Config;
-use crate::{assets, health, middleware};
+use crate::{assets, health, middleware, oidc_routes, rest};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt as _;
@@ -48,6 +48,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .route("/api/v1/me", get(rest::me))
+        .route(
+            "/auth/oidc/{provider}/start",
+            axum::routing::post(oidc_routes::start),
+        )
+        .route("/auth/oidc/{provider}/callback", get(oidc_routes::callback))
         .route("/api/{*endpoint}", any(api_not_found))
         .fallback_service(site)
         .layer(axum::middleware::from_fn_with_state(

@@ -19,6 +19,9 @@ pub mod account {
         pub locale: Option<String>,
         pub created_at: ChronoDateTimeUtc,
         pub disabled_at: Option<ChronoDateTimeUtc>,
+        /// Base32 TOTP secret; set at enrolment, confirmed by `mfa_enabled_at`.
+        pub mfa_secret: Option<String>,
+        pub mfa_enabled_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -54,6 +57,8 @@ pub mod session {
         pub expires_at: ChronoDateTimeUtc,
         pub user_agent: Option<String>,
         pub ip: Option<String>,
+        /// When this session passed a second factor (TOTP or a recovery code).
+        pub mfa_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -74,4 +79,105 @@ pub mod session {
     }
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Declares a table of rows that belong to an account and need no relations
+/// to be queried: the entity, its empty relation set and default behaviour.
+macro_rules! plain_entity {
+    ($table:literal, { $($field:tt)* }) => {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = $table)]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            $($field)*
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+pub(crate) use plain_entity;
+
+/// One-time recovery codes for a lost authenticator (SHA-256 of each code).
+pub mod recovery_code {
+    super::plain_entity!("recovery_codes", {
+        pub account_id: i64,
+        pub code_hash: String,
+        pub used_at: Option<ChronoDateTimeUtc>,
+    });
+}
+
+/// An account's identity at an OpenID Connect provider (`iss` + `sub`).
+pub mod external_identity {
+    super::plain_entity!("external_identities", {
+        pub account_id: i64,
+        pub provider: String,
+        pub subject: String,
+        pub created_at: ChronoDateTimeUtc,
+    });
+}
+
+/// A provider sign-in between the redirect and the callback.
+pub mod oidc_login {
+    super::plain_entity!("oidc_logins", {
+        pub state_hash: String,
+        pub provider: String,
+        pub nonce: String,
+        pub pkce_verifier: String,
+        pub created_at: ChronoDateTimeUtc,
+    });
+}
+
+/// A sign-in waiting for its second step (`purpose`: `mfa` or `link`).
+pub mod pending_signin {
+    super::plain_entity!("pending_signins", {
+        pub token_hash: String,
+        pub account_id: Option<i64>,
+        pub purpose: String,
+        pub provider: Option<String>,
+        pub subject: Option<String>,
+        pub expires_at: ChronoDateTimeUtc,
+    });
+}
+
+/// An administrator's invitation for a clinician, coach or administrator.
+pub mod staff_invitation {
+    super::plain_entity!("staff_invitations", {
+        pub code_hash: String,
+        pub email: String,
+        pub role: String,
+        pub created_by: i64,
+        pub created_at: ChronoDateTimeUtc,
+        pub expires_at: ChronoDateTimeUtc,
+        pub redeemed_at: Option<ChronoDateTimeUtc>,
+    });
+}
+
+/// A personal access token (only its SHA-256 is kept).
+pub mod api_token {
+    super::plain_entity!("api_tokens", {
+        pub account_id: i64,
+        pub name: String,
+        pub token_hash: String,
+        /// Space-separated scopes, e.g. `observations:write`.
+        pub scopes: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub last_used_at: Option<ChronoDateTimeUtc>,
+        pub expires_at: Option<ChronoDateTimeUtc>,
+        pub revoked_at: Option<ChronoDateTimeUtc>,
+    });
+}
+
+/// A failed sign-in: a hash of the email tried and the client address.
+pub mod sign_in_failure {
+    super::plain_entity!("sign_in_failures", {
+        pub subject_hash: String,
+        pub ip: String,
+        pub at: ChronoDateTimeUtc,
+    });
 }

@@ -5,17 +5,35 @@
 
 mod api;
 mod components;
+mod security_api;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
+pub mod mfa;
+#[cfg(feature = "ssr")]
+pub mod oidc;
+#[cfg(feature = "ssr")]
+pub mod pending;
+#[cfg(feature = "ssr")]
+pub mod secrets;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod sessions;
+#[cfg(feature = "ssr")]
+pub mod staff;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
+#[cfg(feature = "ssr")]
+pub(crate) use api::server as api_server;
 pub use api::*;
 pub use components::{SignInPage, SignOutButton, SignUpPage};
+pub use security_api::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -62,4 +80,53 @@ pub struct CurrentUser {
     pub email: String,
     pub role: Role,
     pub locale: Option<String>,
+}
+
+/// One of my sessions, for the security page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: i64,
+    pub device: String,
+    pub ip: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub current: bool,
+}
+
+/// One of my API tokens (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the security page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuritySummary {
+    pub has_password: bool,
+    pub mfa_on: bool,
+    /// MFA is required before this account sees patient data.
+    pub mfa_required: bool,
+    pub sessions: Vec<SessionView>,
+    pub tokens: Vec<TokenView>,
+    pub all_scopes: Vec<String>,
+    pub linked_providers: Vec<String>,
+}
+
+/// A new TOTP secret to scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaEnrolment {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+/// A configured sign-in provider, for the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderLink {
+    pub id: String,
+    pub name: String,
 }

@@ -9,7 +9,8 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, SqlErr,
 };
 use std::sync::OnceLock;
 
@@ -26,15 +27,35 @@ pub async fn sign_up(
     db: &DatabaseConnection,
     new: NewAccount<'_>,
 ) -> Result<account::Model, AppError> {
+    create_account(db, new, Role::Patient).await
+}
+
+/// Creates an account with a role after checking every field.
+pub async fn create_account(
+    db: &impl ConnectionTrait,
+    new: NewAccount<'_>,
+    role: Role,
+) -> Result<account::Model, AppError> {
     let email = normalize_email(new.email)?;
     let display_name = normalize_name(new.display_name)?;
     check_new_password(new.password)?;
     let password_hash = hash_password(new.password.to_owned()).await?;
+    insert_account(db, email, display_name, Some(password_hash), role).await
+}
+
+/// Inserts an account row; a taken email is `EmailTaken`.
+pub async fn insert_account(
+    db: &impl ConnectionTrait,
+    email: String,
+    display_name: String,
+    password_hash: Option<String>,
+    role: Role,
+) -> Result<account::Model, AppError> {
     let inserted = account::ActiveModel {
         email: Set(email),
         display_name: Set(display_name),
-        password_hash: Set(Some(password_hash)),
-        role: Set(Role::Patient.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
         locale: Set(None),
         created_at: Set(Utc::now()),
         disabled_at: Set(None),
@@ -44,7 +65,11 @@ pub async fn sign_up(
     .await;
     match inserted {
         Ok(model) => {
-            tracing::info!(account_id = model.id, "account created");
+            tracing::info!(
+                account_id = model.id,
+                role = role.as_str(),
+                "account created"
+            );
             Ok(model)
         }
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -75,6 +100,54 @@ pub async fn authenticate(
         Some(account) if password_ok && account.disabled_at.is_none() => Ok(account),
         _ => Err(AppError::BadCredentials),
     }
+}
+
+/// Checks the password of a signed-in account again (before a sensitive
+/// change). Accounts without a password (provider sign-in only) pass.
+pub async fn reauthenticate(
+    db: &DatabaseConnection,
+    account_id: i64,
+    password: &str,
+) -> Result<account::Model, AppError> {
+    let found = find_by_id(db, account_id).await?;
+    if found.password_hash.is_none() {
+        return Ok(found);
+    }
+    if verify_password(password.to_owned(), found.password_hash.clone()).await? {
+        Ok(found)
+    } else {
+        Err(AppError::BadCredentials)
+    }
+}
+
+/// Changes the password after checking the current one; every other session
+/// of the account ends.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    account_id: i64,
+    keep_session: i64,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let found = reauthenticate(db, account_id, current).await?;
+    check_new_password(new)?;
+    let hash = hash_password(new.to_owned()).await?;
+    let mut active = found.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.update(db).await?;
+    super::sessions::end_others(db, account_id, keep_session).await?;
+    Ok(())
+}
+
+/// An account by id; `NotSignedIn` if it has gone.
+pub async fn find_by_id(
+    db: &DatabaseConnection,
+    account_id: i64,
+) -> Result<account::Model, AppError> {
+    account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotSignedIn)
 }
 
 /// Remembers the language an account chose.

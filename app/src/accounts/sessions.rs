@@ -2,15 +2,13 @@
 //! SHA-256 in the `sessions` table, with an idle and an absolute expiry.
 
 use super::entity::{account, session};
-use super::{CurrentUser, Role};
-use base64::Engine as _;
+use super::secrets::{new_token, sha256_hex as token_hash};
+use super::{CurrentUser, Role, SessionView};
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore as _;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     Set,
 };
-use sha2::{Digest as _, Sha256};
 
 /// How long sessions last and how their cookie is marked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +82,22 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 pub struct SignedIn {
     pub user: CurrentUser,
     pub session_id: i64,
+    /// The session passed a second factor.
+    pub mfa: bool,
+    pub client: ClientMeta,
+}
+
+impl SignedIn {
+    /// The signed-in user as the access check sees them.
+    pub fn actor(&self) -> crate::access::gate::Actor {
+        crate::access::gate::Actor {
+            account_id: self.user.id,
+            role: self.user.role,
+            mfa: self.mfa,
+            scopes: None,
+            client: self.client.clone(),
+        }
+    }
 }
 
 /// Where a sign-in came from, kept with the session for the user to review.
@@ -91,17 +105,6 @@ pub struct SignedIn {
 pub struct ClientMeta {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
-}
-
-fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn truncate(value: Option<String>, max: usize) -> Option<String> {
@@ -114,6 +117,7 @@ pub async fn start(
     settings: &SessionSettings,
     account_id: i64,
     meta: ClientMeta,
+    mfa: bool,
 ) -> Result<String, DbErr> {
     let now = Utc::now();
     // Sessions of this account that have ended are cleared on the way in.
@@ -135,6 +139,7 @@ pub async fn start(
         expires_at: Set(now + settings.absolute),
         user_agent: Set(truncate(meta.user_agent, 200)),
         ip: Set(truncate(meta.ip, 64)),
+        mfa_at: Set(mfa.then_some(now)),
         ..Default::default()
     }
     .insert(db)
@@ -174,6 +179,8 @@ pub async fn resolve(
     };
     Ok(Some(SignedIn {
         session_id: session.id,
+        mfa: session.mfa_at.is_some(),
+        client: ClientMeta::default(),
         user: CurrentUser {
             id: account.id,
             display_name: account.display_name,
@@ -192,6 +199,97 @@ fn is_live(session: &session::Model, settings: &SessionSettings, now: DateTime<U
 pub async fn end(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {
     session::Entity::delete_many()
         .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The account's live sessions, most recently used first.
+pub async fn list(
+    db: &DatabaseConnection,
+    settings: &SessionSettings,
+    account_id: i64,
+    current: i64,
+) -> Result<Vec<SessionView>, DbErr> {
+    let now = Utc::now();
+    let mut rows = session::Entity::find()
+        .filter(session::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?;
+    rows.retain(|s| is_live(s, settings, now));
+    rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            device: describe_device(s.user_agent.as_deref().unwrap_or_default()),
+            ip: s.ip,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            current: s.id == current,
+        })
+        .collect())
+}
+
+/// A short, recognisable name for a user agent ("Chrome on Android").
+pub fn describe_device(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} · {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) => user_agent.chars().take(40).collect(),
+    }
+}
+
+/// Ends one of the account's sessions.
+pub async fn end_one(
+    db: &DatabaseConnection,
+    account_id: i64,
+    session_id: i64,
+) -> Result<bool, DbErr> {
+    let done = session::Entity::delete_many()
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Ends every session of the account but `keep`.
+pub async fn end_others(db: &DatabaseConnection, account_id: i64, keep: i64) -> Result<u64, DbErr> {
+    let done = session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::Id.ne(keep))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// Marks a session as having passed a second factor (after enrolment).
+pub async fn mark_mfa(db: &DatabaseConnection, session_id: i64) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::MfaAt, Some(Utc::now()).into())
+        .filter(session::Column::Id.eq(session_id))
         .exec(db)
         .await?;
     Ok(())
@@ -248,6 +346,7 @@ mod tests {
             expires_at: now + settings.absolute,
             user_agent: None,
             ip: None,
+            mfa_at: None,
         };
         assert!(is_live(&session, &settings, now + Duration::minutes(29)));
         assert!(!is_live(&session, &settings, now + Duration::minutes(31)));

@@ -13,9 +13,14 @@ type Step = for<'a> fn(
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;
 
 /// Every migration, oldest first: (name, step).
-pub const MIGRATIONS: &[(&str, Step)] = &[("m20261129_000001_accounts_and_sessions", |tx| {
-    Box::pin(accounts_and_sessions(tx))
-})];
+pub const MIGRATIONS: &[(&str, Step)] = &[
+    ("m20261129_000001_accounts_and_sessions", |tx| {
+        Box::pin(accounts_and_sessions(tx))
+    }),
+    ("m20261129_000002_identity_and_access", |tx| {
+        Box::pin(super::m002_identity::identity_and_access(tx))
+    }),
+];
 
 /// Runs the migrations that have not run yet; returns the names it ran.
 pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {

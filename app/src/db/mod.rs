@@ -1,6 +1,7 @@
 //! The database: connecting (SQLite by default, PostgreSQL by URL) and the
 //! ordered migrations that run at start and with `hale migrate`.
 
+mod m002_identity;
 mod migrations;
 
 pub use migrations::{MIGRATIONS, migrate};

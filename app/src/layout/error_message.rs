@@ -21,6 +21,33 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::BadCredentials => t_string!(i18n, errors.bad_credentials).to_string(),
         AppError::NotSignedIn => t_string!(i18n, errors.not_signed_in).to_string(),
         AppError::UnsupportedLocale => t_string!(i18n, errors.unsupported_locale).to_string(),
+        AppError::NoAccess => t_string!(i18n, errors.no_access).to_string(),
+        AppError::GrantExpired => t_string!(i18n, errors.grant_expired).to_string(),
+        AppError::MfaRequired => t_string!(i18n, errors.mfa_required).to_string(),
+        AppError::MissingScope { scope } => {
+            t_string!(i18n, errors.missing_scope, scope = scope.clone()).to_string()
+        }
+        AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
+        AppError::TooManyAttempts => t_string!(i18n, errors.too_many_attempts).to_string(),
+        AppError::BadMfaCode => t_string!(i18n, errors.bad_mfa_code).to_string(),
+        AppError::SignInExpired => t_string!(i18n, errors.sign_in_expired).to_string(),
+        AppError::InvitationInvalid => t_string!(i18n, errors.invitation_invalid).to_string(),
+        AppError::WrongRole => t_string!(i18n, errors.wrong_role).to_string(),
+        AppError::NoPermissionsChosen => t_string!(i18n, errors.no_permissions_chosen).to_string(),
+        AppError::DateInPast => t_string!(i18n, errors.date_in_past).to_string(),
+        AppError::ReasonRequired { min } => {
+            t_string!(i18n, errors.reason_required, min = *min).to_string()
+        }
+        AppError::InvalidTokenName { max } => {
+            t_string!(i18n, errors.invalid_token_name, max = *max).to_string()
+        }
+        AppError::InvalidScopes => t_string!(i18n, errors.invalid_scopes).to_string(),
+        AppError::ProviderUnknown => t_string!(i18n, errors.provider_unknown).to_string(),
+        AppError::ProviderFailed => t_string!(i18n, errors.provider_failed).to_string(),
+        AppError::ProviderNoEmail => t_string!(i18n, errors.provider_no_email).to_string(),
+        AppError::MfaAlreadyOn => t_string!(i18n, errors.mfa_already_on).to_string(),
+        AppError::MfaNotOn => t_string!(i18n, errors.mfa_not_on).to_string(),
+        AppError::TokenInvalid => t_string!(i18n, errors.token_invalid).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };

@@ -3,9 +3,30 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hale_app::PROTECTED_PATHS;
 use hale_app::accounts::sessions;
+use hale_app::accounts::sessions::ClientMeta;
 use hale_app::state::AppState;
 use http::header::COOKIE;
+use http::header::USER_AGENT;
 use http::{Method, StatusCode};
+use std::net::SocketAddr;
+
+/// Where a request came from, for the audit log.
+pub fn client_meta(request: &Request) -> ClientMeta {
+    client_meta_of(request.headers(), request.extensions())
+}
+
+/// Where a request came from, from its headers and extensions.
+pub fn client_meta_of(headers: &http::HeaderMap, extensions: &http::Extensions) -> ClientMeta {
+    ClientMeta {
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string()),
+    }
+}
 
 /// Finds the signed-in user of the request (if any) and puts it in the
 /// request's extensions for server functions and pages. Sends anyone who is
@@ -48,7 +69,8 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
         }
         _ => {}
     }
-    if let Some(signed_in) = signed_in {
+    if let Some(mut signed_in) = signed_in {
+        signed_in.client = client_meta(&request);
         tracing::Span::current().record("account_id", signed_in.user.id);
         request.extensions_mut().insert(signed_in);
     }

@@ -1,0 +1,75 @@
+//! Database rows of care-team access and the audit log.
+
+use crate::accounts::entity::plain_entity;
+
+/// A patient's invitation to join their care team, redeemed with a code.
+pub mod care_invitation {
+    super::plain_entity!("care_invitations", {
+        pub patient_id: i64,
+        pub code_hash: String,
+        /// When set, only the account with this email may redeem the code.
+        pub email: Option<String>,
+        pub permissions: String,
+        pub grant_until: Option<Date>,
+        pub created_at: ChronoDateTimeUtc,
+        pub expires_at: ChronoDateTimeUtc,
+        pub redeemed_at: Option<ChronoDateTimeUtc>,
+        pub redeemed_by: Option<i64>,
+    });
+}
+
+/// What a care-team member may do with one patient's data.
+pub mod care_grant {
+    super::plain_entity!("care_grants", {
+        pub patient_id: i64,
+        pub grantee_id: i64,
+        pub permissions: String,
+        /// Last day the grant holds (inclusive), if it ends.
+        pub until: Option<Date>,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+        pub revoked_at: Option<ChronoDateTimeUtc>,
+    });
+}
+
+/// An administrator's time-limited emergency access to one patient.
+pub mod break_glass {
+    super::plain_entity!("break_glass", {
+        pub admin_id: i64,
+        pub patient_id: i64,
+        pub reason: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub expires_at: ChronoDateTimeUtc,
+    });
+}
+
+/// Something an administrator should look at (a burst of failed sign-ins,
+/// break-glass access, a refused forged sign-in).
+pub mod security_event {
+    super::plain_entity!("security_events", {
+        pub at: ChronoDateTimeUtc,
+        pub kind: String,
+        pub account_id: Option<i64>,
+        pub patient_id: Option<i64>,
+        /// Ids and reasons only; never health data.
+        pub detail: String,
+        pub acknowledged_at: Option<ChronoDateTimeUtc>,
+    });
+}
+
+/// One access decision or access, chained to the row before it by hash.
+pub mod audit_event {
+    super::plain_entity!("audit_events", {
+        pub at: ChronoDateTimeUtc,
+        pub actor_id: Option<i64>,
+        pub patient_id: Option<i64>,
+        pub category: String,
+        pub record_id: Option<String>,
+        pub action: String,
+        pub outcome: String,
+        pub ip: Option<String>,
+        pub user_agent: Option<String>,
+        pub prev_hash: String,
+        pub hash: String,
+    });
+}

@@ -1,0 +1,119 @@
+//! Staff accounts: an administrator invites clinicians, coaches and other
+//! administrators by email; the invitee sets a name and password with the
+//! code. Administrators can also disable any account (its sessions end).
+
+use super::Role;
+use super::entity::{account, session, staff_invitation};
+use super::secrets::{code_hash, new_code};
+use super::service::{NewAccount, create_account};
+use super::validate::normalize_email;
+use crate::access::gate::Actor;
+use crate::error::AppError;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, TransactionTrait,
+};
+
+pub const INVITATION_DAYS: i64 = 7;
+
+fn require_admin(actor: &Actor) -> Result<(), AppError> {
+    if actor.role == Role::Administrator && actor.scopes.is_none() {
+        Ok(())
+    } else {
+        Err(AppError::WrongRole)
+    }
+}
+
+/// Creates a staff invitation; returns the code (shown once). `created_by`
+/// is `None` when an operator runs `hale invite-staff`.
+pub async fn invite(
+    db: &DatabaseConnection,
+    created_by: Option<&Actor>,
+    email: &str,
+    role: Role,
+) -> Result<String, AppError> {
+    if let Some(actor) = created_by {
+        require_admin(actor)?;
+    }
+    if !matches!(role, Role::Clinician | Role::Coach | Role::Administrator) {
+        return Err(AppError::WrongRole);
+    }
+    let email = normalize_email(email)?;
+    let code = new_code(4);
+    let now = Utc::now();
+    staff_invitation::ActiveModel {
+        code_hash: Set(code_hash(&code)),
+        email: Set(email),
+        role: Set(role.as_str().to_owned()),
+        created_by: Set(created_by.map(|a| a.account_id).unwrap_or(0)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(INVITATION_DAYS)),
+        redeemed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(code)
+}
+
+/// Creates the invited staff account from a code, a name and a password.
+pub async fn join(
+    db: &DatabaseConnection,
+    code: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<account::Model, AppError> {
+    let now = Utc::now();
+    let invitation = staff_invitation::Entity::find()
+        .filter(staff_invitation::Column::CodeHash.eq(code_hash(code)))
+        .filter(staff_invitation::Column::RedeemedAt.is_null())
+        .filter(staff_invitation::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+        .ok_or(AppError::InvitationInvalid)?;
+    let role = Role::parse(&invitation.role).ok_or(AppError::InvitationInvalid)?;
+    let tx = db.begin().await?;
+    let account = create_account(
+        &tx,
+        NewAccount {
+            email: &invitation.email,
+            display_name,
+            password,
+        },
+        role,
+    )
+    .await?;
+    let mut used = invitation.into_active_model();
+    used.redeemed_at = Set(Some(now));
+    used.update(&tx).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Disables an account: it can no longer sign in and all its sessions end.
+pub async fn disable(
+    db: &DatabaseConnection,
+    admin: &Actor,
+    account_id: i64,
+) -> Result<(), AppError> {
+    require_admin(admin)?;
+    if account_id == admin.account_id {
+        return Err(AppError::WrongRole);
+    }
+    let found = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tx = db.begin().await?;
+    let mut active = found.into_active_model();
+    active.disabled_at = Set(Some(Utc::now()));
+    active.update(&tx).await?;
+    session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account_id))
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(account_id, by = admin.account_id, "account disabled");
+    Ok(())
+}
