@@ -23,4 +23,4 @@ pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-pub use root::{App, PROTECTED_PATHS, shell};
+pub use root::{App, PROTECTED_PATHS, is_protected, shell};

@@ -1,6 +1,12 @@
 //! The HTML shell, the router and the guard in front of signed-in pages.
 
-use crate::accounts::{CurrentUser, SignInPage, SignUpPage, get_current_user};
+use crate::access::{
+    AccessHistoryPage, AdminPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage,
+};
+use crate::accounts::{
+    CurrentUser, JoinStaffPage, SecurityPage, SignInPage, SignUpPage, VerifyCodePage,
+    get_current_user,
+};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::layout::{AppFrame, Area};
@@ -9,6 +15,12 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
+
+/// Whether only a signed-in user may open a path; the server sends anyone
+/// else to the sign-in page before rendering.
+pub fn is_protected(path: &str) -> bool {
+    PROTECTED_PATHS.contains(&path) || path.starts_with("/patients/")
+}
 
 /// Paths that only a signed-in user may open; the server sends anyone else to
 /// the sign-in page before rendering.
@@ -20,6 +32,12 @@ pub const PROTECTED_PATHS: &[&str] = &[
     "/documents",
     "/messages",
     "/appointments",
+    "/care-team",
+    "/access-history",
+    "/settings/security",
+    "/patients",
+    "/join-care-team",
+    "/admin",
 ];
 
 /// The document around the app, rendered on the server only.
@@ -69,6 +87,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/sign-up") view=SignUpPage />
+                    <Route path=path!("/sign-in/verify") view=VerifyCodePage />
+                    <Route path=path!("/join") view=JoinStaffPage />
+                    <Route path=path!("/care-team") view=|| page(|| view! { <CareTeamPage /> }) />
+                    <Route path=path!("/access-history") view=|| page(|| view! { <AccessHistoryPage /> }) />
+                    <Route path=path!("/settings/security") view=|| page(|| view! { <SecurityPage /> }) />
+                    <Route path=path!("/patients") view=|| page(|| view! { <PatientsPage /> }) />
+                    <Route path=path!("/patients/:id") view=|| page(|| view! { <PatientPage /> }) />
+                    <Route path=path!("/join-care-team") view=|| page(|| view! { <JoinCareTeamPage /> }) />
+                    <Route path=path!("/admin") view=|| page(|| view! { <AdminPage /> }) />
                     <Route path=path!("/") view=|| view! { <Protected page=home /> } />
                     <Route path=path!("/dashboard") view=|| area(Area::Dashboard) />
                     <Route path=path!("/medications") view=|| area(Area::Medications) />
@@ -84,6 +111,12 @@ pub fn App() -> impl IntoView {
 
 fn home(user: CurrentUser) -> AnyView {
     view! { <HomePage user /> }.into_any()
+}
+
+/// A signed-in page that does not need the user (it asks the server itself).
+fn page<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
+    let page = move |_user: CurrentUser| render().into_any();
+    view! { <Protected page /> }
 }
 
 fn area(area: Area) -> impl IntoView {

@@ -34,6 +34,10 @@ pub enum StartError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("the command was not given what it needs")]
+    Usage,
+    #[error("the audit log's hash chain is broken")]
+    AuditBroken,
 }
 
 /// Connects to the database (running pending migrations) and the blob store.

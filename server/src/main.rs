@@ -23,6 +23,27 @@ enum Command {
     Migrate,
     /// Create the demo accounts and their data (idempotent).
     Demo,
+    /// Invite a clinician, coach or administrator: prints a one-time code and
+    /// the address where the invitee sets their name and password.
+    InviteStaff {
+        /// The invitee's email address.
+        #[arg(long)]
+        email: String,
+        /// clinician, coach or administrator.
+        #[arg(long)]
+        role: String,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit 1 naming the first row that does not match.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +83,46 @@ fn main() -> ExitCode {
                     println!("  {name}");
                 }
                 Ok(())
+            }
+            Command::InviteStaff { email, role } => {
+                let state = hale_server::build_state(&config).await?;
+                let Some(role) = hale_app::accounts::Role::parse(&role) else {
+                    eprintln!("hale: --role must be clinician, coach or administrator");
+                    return Err(hale_server::StartError::Usage);
+                };
+                let code = hale_app::accounts::staff::invite(&state.db, None, &email, role)
+                    .await
+                    .map_err(|err| {
+                        eprintln!("hale: {err}");
+                        hale_server::StartError::Usage
+                    })?;
+                println!("Invitation code: {code}");
+                println!(
+                    "The invitee opens {}/join?code={code} within {} days.",
+                    config.site.public_origin(),
+                    hale_app::accounts::staff::INVITATION_DAYS
+                );
+                Ok(())
+            }
+            Command::Audit {
+                command: AuditCommand::Verify,
+            } => {
+                let db = hale_app::db::connect(config.database_url.expose()).await?;
+                let result = hale_app::access::audit::verify(&db).await?;
+                match result.first_broken {
+                    None => {
+                        println!("audit log intact: {} rows, chain verified", result.rows);
+                        Ok(())
+                    }
+                    Some(id) => {
+                        println!(
+                            "audit log BROKEN at row {id}: edited, inserted or deleted rows \
+                             ({} rows read)",
+                            result.rows
+                        );
+                        Err(hale_server::StartError::AuditBroken)
+                    }
+                }
             }
             Command::Demo => {
                 let state = hale_server::build_state(&config).await?;

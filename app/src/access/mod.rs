@@ -5,8 +5,9 @@
 //! Wire types compile on both sides; `gate`, `audit`, `grants` and `entity`
 //! are the server-only domain services and persistence.
 
+mod admin_page;
 mod api;
-// mod components;
+mod components;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
@@ -19,8 +20,11 @@ pub mod grants;
 #[cfg(feature = "ssr")]
 pub mod security_events;
 
+pub use admin_page::AdminPage;
 pub use api::*;
-// pub use components::{AccessHistoryPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage};
+pub use components::{
+    AccessHistoryPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -3,21 +3,31 @@
 //! Forms are plain HTML forms posting to server functions, so they work before
 //! the WASM has loaded; once hydrated they submit without a page reload.
 
-use super::{SignIn, SignOut, SignUp};
+use super::{JoinStaff, SignIn, SignOut, SignUp, VerifyCode, link_pending, sign_in_providers};
 use crate::i18n::*;
-use crate::layout::{ErrorMessage, LanguageSwitcher};
+use crate::layout::{ActionError, LanguageSwitcher, PasswordField, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
+    let linking = Resource::new(|| (), |_| link_pending());
     view! {
         <Title text=move || t_string!(i18n, auth.sign_in_title).to_string() />
         <AuthFrame>
             <h1>{t!(i18n, auth.sign_in_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    linking
+                        .await
+                        .unwrap_or(false)
+                        .then(|| view! { <p class="notice" role="status" data-testid="link-notice">{t!(i18n, auth.link_notice)}</p> })
+                })}
+            </Suspense>
             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                 <ActionError action=action />
                 <label class="field">
@@ -27,6 +37,7 @@ pub fn SignInPage() -> impl IntoView {
                 <PasswordField autocomplete="current-password" hint=false />
                 <SubmitButton pending=action.pending()>{t!(i18n, auth.sign_in)}</SubmitButton>
             </ActionForm>
+            <Providers />
             <p class="switch-auth">
                 {t!(i18n, auth.no_account)} " " <a href="/sign-up">{t!(i18n, auth.sign_up)}</a>
             </p>
@@ -62,6 +73,92 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
+/// A button per configured sign-in provider: plain forms that POST, so that
+/// starting a sign-in is never a GET and works before the WASM has loaded.
+#[component]
+fn Providers() -> impl IntoView {
+    let i18n = use_i18n();
+    let providers = Resource::new(|| (), |_| sign_in_providers());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let list = providers.await.unwrap_or_default();
+                (!list.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="providers">
+                                <p class="divider">{t!(i18n, auth.or_continue_with)}</p>
+                                {list
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <form method="post" action=format!("/auth/oidc/{}/start", p.id)>
+                                                <button type="submit" class="button provider-button">
+                                                    {t!(i18n, auth.continue_with, provider = p.name.clone())}
+                                                </button>
+                                            </form>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })
+            })}
+        </Suspense>
+    }
+}
+
+/// The second step of a sign-in: the code from the authenticator app.
+#[component]
+pub fn VerifyCodePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<VerifyCode>::new();
+    view! {
+        <Title text=move || t_string!(i18n, auth.verify_title).to_string() />
+        <AuthFrame>
+            <h1>{t!(i18n, auth.verify_title)}</h1>
+            <p>{t!(i18n, auth.verify_intro)}</p>
+            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                <ActionError action=action />
+                <label class="field">
+                    <span>{t!(i18n, auth.code)}</span>
+                    <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required />
+                </label>
+                <SubmitButton pending=action.pending()>{t!(i18n, auth.verify)}</SubmitButton>
+            </ActionForm>
+            <p class="switch-auth"><a href="/sign-in">{t!(i18n, auth.start_again)}</a></p>
+        </AuthFrame>
+    }
+}
+
+/// An invited clinician, coach or administrator sets a name and password.
+#[component]
+pub fn JoinStaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<JoinStaff>::new();
+    let query = use_query_map();
+    let code = move || query.with(|q| q.get("code").unwrap_or_default());
+    view! {
+        <Title text=move || t_string!(i18n, auth.join_title).to_string() />
+        <AuthFrame>
+            <h1>{t!(i18n, auth.join_title)}</h1>
+            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                <ActionError action=action />
+                <label class="field">
+                    <span>{t!(i18n, auth.invitation_code)}</span>
+                    <input type="text" name="code" autocomplete="off" value=code required />
+                </label>
+                <label class="field">
+                    <span>{t!(i18n, auth.name)}</span>
+                    <input type="text" name="name" autocomplete="name" required maxlength="100" />
+                </label>
+                <PasswordField autocomplete="new-password" hint=true />
+                <SubmitButton pending=action.pending()>{t!(i18n, auth.sign_up)}</SubmitButton>
+            </ActionForm>
+        </AuthFrame>
+    }
+}
+
 /// Signs out; a form so that it works without JavaScript and is never a GET.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
@@ -91,70 +188,6 @@ fn AuthFrame(children: Children) -> impl IntoView {
                 {children()}
             </main>
             <p class="tagline">{t!(i18n, tagline)}</p>
-        </div>
-    }
-}
-
-/// A password input with a show/hide toggle (the toggle needs the WASM).
-#[component]
-fn PasswordField(autocomplete: &'static str, hint: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    let visible = RwSignal::new(false);
-    view! {
-        <div class="field">
-            <label for="password">{t!(i18n, auth.password)}</label>
-            <div class="password-row">
-                <input
-                    id="password"
-                    name="password"
-                    type=move || if visible.get() { "text" } else { "password" }
-                    autocomplete=autocomplete
-                    aria-describedby=hint.then_some("password-hint")
-                    required
-                />
-                <button
-                    type="button"
-                    class="button button-quiet toggle-password"
-                    aria-pressed=move || visible.get().to_string()
-                    on:click=move |_| visible.update(|v| *v = !*v)
-                >
-                    {move || {
-                        if visible.get() {
-                            t_string!(i18n, auth.hide_password)
-                        } else {
-                            t_string!(i18n, auth.show_password)
-                        }
-                    }}
-                </button>
-            </div>
-            {hint.then(|| view! { <p id="password-hint" class="hint">{t!(i18n, auth.password_hint)}</p> })}
-        </div>
-    }
-}
-
-#[component]
-fn SubmitButton(pending: Memo<bool>, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <button type="submit" class="button button-primary" aria-busy=move || pending.get().to_string()>
-            <span class:hidden=move || pending.get()>{children()}</span>
-            <span class:hidden=move || !pending.get()>{t!(i18n, auth.working)}</span>
-        </button>
-    }
-}
-
-/// The error of the last submission of a form, announced to screen readers.
-#[component]
-fn ActionError<S>(action: ServerAction<S>) -> impl IntoView
-where
-    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    view! {
-        <div role="alert" aria-live="assertive">
-            {move || {
-                action.value().get().and_then(Result::err).map(|err| view! { <ErrorMessage error=err /> })
-            }}
         </div>
     }
 }

@@ -6,6 +6,7 @@
 mod api;
 mod components;
 mod security_api;
+mod security_page;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
@@ -32,8 +33,9 @@ pub mod tokens;
 #[cfg(feature = "ssr")]
 pub(crate) use api::server as api_server;
 pub use api::*;
-pub use components::{SignInPage, SignOutButton, SignUpPage};
+pub use components::{JoinStaffPage, SignInPage, SignOutButton, SignUpPage, VerifyCodePage};
 pub use security_api::*;
+pub use security_page::SecurityPage;
 
 use serde::{Deserialize, Serialize};
 

@@ -19,8 +19,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse as _,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse as _,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
@@ -285,7 +285,7 @@ impl Oidc {
                 tracing::info!(provider = %provider.id, error = %err, "ID token refused");
                 failed("id_token_invalid")
             })?;
-        Ok(Identity {
+        let mut identity = Identity {
             provider: provider.id.clone(),
             subject: claims.subject().as_str().to_owned(),
             email: claims.email().map(|e| e.as_str().to_owned()),
@@ -294,7 +294,29 @@ impl Oidc {
                 .name()
                 .and_then(|n| n.get(None))
                 .map(|n| n.as_str().to_owned()),
-        })
+        };
+        // In the code flow many providers keep email and name for the UserInfo
+        // endpoint; its answer must be about the same subject.
+        if identity.email.is_none()
+            && let Ok(request) = client.user_info(
+                tokens.access_token().clone(),
+                Some(claims.subject().clone()),
+            )
+        {
+            let info: openidconnect::core::CoreUserInfoClaims =
+                request.request_async(&http).await.map_err(|err| {
+                    tracing::info!(provider = %provider.id, error = %err, "UserInfo refused");
+                    failed("userinfo_invalid")
+                })?;
+            identity.email = info.email().map(|e| e.as_str().to_owned());
+            identity.email_verified = info.email_verified().unwrap_or(false);
+            identity.name = identity.name.or_else(|| {
+                info.name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str().to_owned())
+            });
+        }
+        Ok(identity)
     }
 }
 

@@ -1,5 +1,5 @@
 use super::LanguageSwitcher;
-use crate::accounts::{CurrentUser, SignOutButton};
+use crate::accounts::{CurrentUser, Role, SignOutButton};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -72,6 +72,48 @@ impl Area {
     }
 }
 
+/// The navigation of a role: (path, icon, title).
+fn nav_links(role: Role) -> Vec<(&'static str, &'static str, String)> {
+    let i18n = use_i18n();
+    let mut links: Vec<(&'static str, &'static str, String)> = Vec::new();
+    match role {
+        Role::Patient => {
+            links.extend(
+                Area::ALL
+                    .into_iter()
+                    .map(|a| (a.path(), a.icon(), a.title())),
+            );
+            links.push((
+                "/care-team",
+                "☷",
+                t_string!(i18n, nav.care_team).to_string(),
+            ));
+            links.push((
+                "/access-history",
+                "☰",
+                t_string!(i18n, nav.access_history).to_string(),
+            ));
+        }
+        Role::Clinician | Role::Coach | Role::Caregiver => {
+            links.push(("/patients", "☷", t_string!(i18n, nav.patients).to_string()));
+            links.push((
+                "/join-care-team",
+                "+",
+                t_string!(i18n, nav.join_care_team).to_string(),
+            ));
+        }
+        Role::Administrator => {
+            links.push(("/admin", "⚙", t_string!(i18n, nav.admin).to_string()));
+        }
+    }
+    links.push((
+        "/settings/security",
+        "🔒",
+        t_string!(i18n, nav.security).to_string(),
+    ));
+    links
+}
+
 /// The frame of every signed-in page: a header with the brand, the menu
 /// button (phones), language and sign-out; the navigation; the main content.
 #[component]
@@ -122,14 +164,14 @@ pub fn AppFrame(user: CurrentUser, children: Children) -> impl IntoView {
                             {t!(i18n, nav.home)}
                         </a>
                     </li>
-                    {Area::ALL
+                    {nav_links(user.role)
                         .into_iter()
-                        .map(|area| {
+                        .map(|(path, icon, title)| {
                             view! {
                                 <li>
-                                    <a href=area.path() aria-current=move || current(area.path())>
-                                        <span class="nav-icon" aria-hidden="true">{area.icon()}</span>
-                                        {move || area.title()}
+                                    <a href=path aria-current=move || current(path)>
+                                        <span class="nav-icon" aria-hidden="true">{icon}</span>
+                                        {title}
                                     </a>
                                 </li>
                             }

@@ -1,9 +1,9 @@
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use hale_app::PROTECTED_PATHS;
 use hale_app::accounts::sessions;
 use hale_app::accounts::sessions::ClientMeta;
+use hale_app::is_protected;
 use hale_app::state::AppState;
 use http::header::COOKIE;
 use http::header::USER_AGENT;
@@ -61,7 +61,7 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
     let is_page_view = request.method() == Method::GET;
     let path = request.uri().path();
     match &signed_in {
-        None if is_page_view && PROTECTED_PATHS.contains(&path) => {
+        None if is_page_view && is_protected(path) => {
             return Redirect::to("/sign-in").into_response();
         }
         Some(_) if is_page_view && (path == "/sign-in" || path == "/sign-up") => {

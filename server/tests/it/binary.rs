@@ -64,7 +64,8 @@ fn migrate_applies_each_migration_once() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("1 migration(s) applied"));
+    let expected = format!("{} migration(s) applied", hale_app::db::MIGRATIONS.len());
+    assert!(String::from_utf8_lossy(&first.stdout).contains(&expected));
     let again = hale(dir.path()).arg("migrate").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s) applied"));
 }
@@ -102,9 +103,19 @@ fn sigterm_finishes_requests_in_flight_then_stops() {
         .spawn()
         .unwrap();
     let addr = format!("127.0.0.1:{port}");
+    // Ready once /readyz answers (the port opens before migrations finish).
     let ready = (0..400).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(25));
-        std::net::TcpStream::connect(&addr).is_ok()
+        let Ok(mut probe) = std::net::TcpStream::connect(&addr) else {
+            return false;
+        };
+        let _ = write!(
+            probe,
+            "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        let mut answer = String::new();
+        let _ = probe.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.1 200")
     });
     assert!(ready, "the server did not start");
 
@@ -149,4 +160,96 @@ fn sigterm_finishes_requests_in_flight_then_stops() {
         !logs.contains("ada@hale.example"),
         "no personal data in logs"
     );
+}
+
+#[test]
+fn audit_verify_passes_an_intact_log_and_names_an_edited_row() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(hale(dir.path()).arg("migrate").status().unwrap().success());
+    let output = hale(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert!(output.status.success(), "an empty log is intact");
+    // Write three real events through the audit service, then edit one.
+    let url = format!("sqlite://{}/hale.db?mode=rwc", dir.path().display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let db = hale_app::db::connect(&url).await.unwrap();
+        let client = hale_app::accounts::sessions::ClientMeta::default();
+        for outcome in ["allowed_own", "refused", "allowed_grant"] {
+            hale_app::access::audit::record(
+                &db,
+                hale_app::access::audit::AuditEvent {
+                    actor_id: Some(1),
+                    patient_id: Some(2),
+                    category: "vitals",
+                    record_id: None,
+                    action: "read",
+                    outcome,
+                    client: &client,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let output = hale(dir.path()).args(["audit", "verify"]).output().unwrap();
+        assert!(output.status.success());
+        assert!(String::from_utf8_lossy(&output.stdout).contains("3 rows"));
+        db.execute_unprepared("DROP TRIGGER audit_events_no_update")
+            .await
+            .unwrap();
+        db.execute_unprepared("UPDATE audit_events SET outcome = 'allowed_own' WHERE id = 2")
+            .await
+            .unwrap();
+    });
+    let output = hale(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("BROKEN at row 2"), "{text}");
+}
+
+#[test]
+fn invite_staff_prints_a_code_that_creates_a_clinician() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = hale(dir.path())
+        .args([
+            "invite-staff",
+            "--email",
+            "dr.who@hale.example",
+            "--role",
+            "clinician",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    let code = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Invitation code: "))
+        .expect("a code")
+        .to_owned();
+    let url = format!("sqlite://{}/hale.db?mode=rwc", dir.path().display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let account = runtime.block_on(async {
+        let db = hale_app::db::connect(&url).await.unwrap();
+        hale_app::accounts::staff::join(&db, &code, "Dr Who", "a long enough password")
+            .await
+            .unwrap()
+    });
+    assert_eq!(account.role, "clinician");
+    assert_eq!(account.email, "dr.who@hale.example");
+    let output = hale(dir.path())
+        .args([
+            "invite-staff",
+            "--email",
+            "x@hale.example",
+            "--role",
+            "patient",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "patients sign up themselves");
 }

@@ -40,6 +40,20 @@ impl TestApp {
 
     /// Starts with extra `HALE_*` settings.
     pub async fn start_with(settings: &[(&str, &str)]) -> TestApp {
+        let listener = Self::listener().await;
+        Self::start_on(listener, settings).await
+    }
+
+    /// A listener on a free loopback port (bind first, configure, then start:
+    /// an OpenID Connect provider needs Hale's callback address up front).
+    pub async fn listener() -> tokio::net::TcpListener {
+        tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind")
+    }
+
+    /// Starts on a listener that is already bound.
+    pub async fn start_on(listener: tokio::net::TcpListener, settings: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site dir");
@@ -65,11 +79,10 @@ impl TestApp {
         for (key, value) in settings {
             env.insert((*key).to_owned(), (*value).to_owned());
         }
-        let config = Config::from_sources(None, &env).expect("test configuration");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
+        env.entry("HALE_PUBLIC_URL".to_owned())
+            .or_insert_with(|| format!("http://{addr}"));
+        let config = Config::from_sources(None, &env).expect("test configuration");
         let server_config = config.clone();
         let server = tokio::spawn(async move {
             hale_server::serve(server_config, listener)
@@ -118,13 +131,83 @@ impl TestApp {
         }
     }
 
+    /// A connection to the test database.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        hale_app::db::connect(self.config.database_url.expose())
+            .await
+            .expect("db")
+    }
+
     /// Runs a statement on the test database (to age a session, say).
     pub async fn execute(&self, sql: &str) {
         use sea_orm::ConnectionTrait;
-        let db = hale_app::db::connect(self.config.database_url.expose())
+        self.db()
             .await
-            .expect("db");
-        db.execute_unprepared(sql).await.expect("statement");
+            .execute_unprepared(sql)
+            .await
+            .expect("statement");
+    }
+
+    /// The first column of the first row of a query, as an integer.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = self.db().await;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("an integer")
+    }
+
+    /// Signs up a person, then makes them a staff member through an invitation
+    /// (as `hale invite-staff` does) and signs them in: returns their client.
+    pub async fn staff_client(
+        &self,
+        tag: &str,
+        role: hale_app::accounts::Role,
+    ) -> (Browser, Person) {
+        let person = Person::new(tag);
+        let code = hale_app::accounts::staff::invite(&self.db().await, None, &person.email, role)
+            .await
+            .expect("invitation");
+        let client = self.client();
+        let response = self
+            .call(
+                &client,
+                "accounts/join_staff",
+                &[
+                    ("code", &code),
+                    ("name", &person.name),
+                    ("password", &person.password),
+                ],
+            )
+            .await;
+        assert!(
+            accepted(response.status()),
+            "join failed: {}",
+            response.status()
+        );
+        (client, person)
+    }
+
+    /// Turns on two-step verification for the signed-in client; returns the secret.
+    pub async fn enrol_mfa(&self, client: &Browser, password: &str) -> String {
+        let response = self
+            .call(client, "security/mfa_begin", &[("password", password)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "mfa_begin");
+        let body: serde_json::Value = response.json().await.expect("json");
+        let secret = body["secret"].as_str().expect("secret").to_owned();
+        let code = totp_now(&secret);
+        let response = self
+            .call(client, "security/mfa_confirm", &[("code", &code)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "mfa_confirm");
+        secret
     }
 
     /// Calls a server function the way an HTML form does.
@@ -191,6 +274,17 @@ impl TestApp {
     }
 }
 
+/// A server function that redirects answers 2xx to a client that asks for
+/// JSON and 3xx to a plain form post: either is success.
+pub fn accepted(status: StatusCode) -> bool {
+    status.is_success() || status.is_redirection()
+}
+
+/// The current TOTP code of a secret.
+pub fn totp_now(secret: &str) -> String {
+    hale_app::accounts::mfa::current_code(secret, chrono::Utc::now().timestamp()).expect("code")
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
@@ -198,10 +292,11 @@ impl Drop for TestApp {
 }
 
 /// A client with a cookie jar, like a browser.
+#[derive(Clone)]
 pub struct Browser {
     pub http: Client,
     jar: Arc<Jar>,
-    origin: reqwest::Url,
+    pub origin: reqwest::Url,
 }
 
 impl Browser {

@@ -4,5 +4,8 @@
 
 mod accounts;
 mod binary;
+mod care_team;
 mod harness;
+mod identity;
+mod peers;
 mod plumbing;

@@ -1,0 +1,84 @@
+//! Pieces every form shares: the submit button with its pending state, the
+//! error of the last submission, and a password field with a show toggle.
+
+use super::ErrorMessage;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// A password input with a show/hide toggle (the toggle needs the WASM).
+#[component]
+pub fn PasswordField(
+    autocomplete: &'static str,
+    hint: bool,
+    /// The field's name and id (`password` unless a form has two).
+    #[prop(default = "password")]
+    name: &'static str,
+    /// The label, when it is not "Password".
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let visible = RwSignal::new(false);
+    view! {
+        <div class="field">
+            <label for=name>
+                {move || match label {
+                    Some(label) => label.get(),
+                    None => t_string!(i18n, auth.password).to_string(),
+                }}
+            </label>
+            <div class="password-row">
+                <input
+                    id=name
+                    name=name
+                    type=move || if visible.get() { "text" } else { "password" }
+                    autocomplete=autocomplete
+                    aria-describedby=hint.then_some("password-hint")
+                    required
+                />
+                <button
+                    type="button"
+                    class="button button-quiet toggle-password"
+                    aria-pressed=move || visible.get().to_string()
+                    on:click=move |_| visible.update(|v| *v = !*v)
+                >
+                    {move || {
+                        if visible.get() {
+                            t_string!(i18n, auth.hide_password)
+                        } else {
+                            t_string!(i18n, auth.show_password)
+                        }
+                    }}
+                </button>
+            </div>
+            {hint.then(|| view! { <p id="password-hint" class="hint">{t!(i18n, auth.password_hint)}</p> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn SubmitButton(pending: Memo<bool>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class="button button-primary" aria-busy=move || pending.get().to_string()>
+            <span class:hidden=move || pending.get()>{children()}</span>
+            <span class:hidden=move || !pending.get()>{t!(i18n, auth.working)}</span>
+        </button>
+    }
+}
+
+/// The error of the last submission of a form, announced to screen readers.
+#[component]
+pub fn ActionError<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    view! {
+        <div role="alert" aria-live="assertive">
+            {move || {
+                action.value().get().and_then(Result::err).map(|err| view! { <ErrorMessage error=err /> })
+            }}
+        </div>
+    }
+}
