@@ -26,9 +26,11 @@ for (const scheme of ["light", "dark"] as const) {
     expect(await seriousViolations(page)).toEqual([]);
     await signedUp(page);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.goto("/dashboard");
-    await hydrated(page);
-    expect(await seriousViolations(page)).toEqual([]);
+    for (const path of ["/dashboard", "/care-team", "/access-history", "/settings/security"]) {
+      await page.goto(path);
+      await hydrated(page);
+      expect(await seriousViolations(page), path).toEqual([]);
+    }
   });
 }
 

@@ -1,34 +1,99 @@
 //! `hale demo`: demo accounts for trying Hale out. Idempotent: running it
 //! again changes nothing. Later areas add their demo data here.
+//!
+//! A patient (Dana), a clinician (Dr Lee) on Dana's care team with read access
+//! to vitals and records, and an administrator. Staff must turn on two-step
+//! verification on the security page before they see patient data.
 
 use crate::StartError;
+use hale_app::access::gate::Actor;
+use hale_app::access::{Category, Permission, Permissions, grants};
+use hale_app::accounts::entity::account;
 use hale_app::accounts::service::{self, NewAccount};
+use hale_app::accounts::sessions::ClientMeta;
+use hale_app::accounts::{Role, staff};
 use hale_app::error::AppError;
 use hale_app::state::AppState;
 
-/// The demo patient's sign-in, printed by `hale demo` and shown in the README.
+/// The demo accounts' sign-in, printed by `hale demo` and shown in the README.
 pub const DEMO_EMAIL: &str = "demo@hale.example";
 pub const DEMO_PASSWORD: &str = "hale-demo-password";
+pub const DEMO_CLINICIAN_EMAIL: &str = "clinician@hale.example";
+pub const DEMO_ADMIN_EMAIL: &str = "admin@hale.example";
 const DEMO_NAME: &str = "Dana Demo";
 
-pub async fn seed(state: &AppState) -> Result<String, StartError> {
-    let existing = service::find_by_email(&state.db, DEMO_EMAIL)
+fn actor(account: &account::Model, role: Role) -> Actor {
+    Actor {
+        account_id: account.id,
+        role,
+        mfa: false,
+        scopes: None,
+        client: ClientMeta::default(),
+    }
+}
+
+/// An account, created once.
+async fn ensure(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<(account::Model, bool), StartError> {
+    if let Some(found) = service::find_by_email(&state.db, email)
         .await
-        .map_err(app_error)?;
-    if existing.is_none() {
+        .map_err(app_error)?
+    {
+        return Ok((found, false));
+    }
+    let created = if role == Role::Patient {
         service::sign_up(
             &state.db,
             NewAccount {
-                email: DEMO_EMAIL,
-                display_name: DEMO_NAME,
+                email,
+                display_name: name,
                 password: DEMO_PASSWORD,
             },
         )
         .await
+    } else {
+        let code = staff::invite(&state.db, None, email, role)
+            .await
+            .map_err(app_error)?;
+        staff::join(&state.db, &code, name, DEMO_PASSWORD).await
+    };
+    Ok((created.map_err(app_error)?, true))
+}
+
+pub async fn seed(state: &AppState) -> Result<String, StartError> {
+    let (patient, _) = ensure(state, DEMO_EMAIL, DEMO_NAME, Role::Patient).await?;
+    let (clinician, new_clinician) =
+        ensure(state, DEMO_CLINICIAN_EMAIL, "Dr Lee", Role::Clinician).await?;
+    ensure(state, DEMO_ADMIN_EMAIL, "Alex Admin", Role::Administrator).await?;
+    if new_clinician {
+        let read = |category| Permission {
+            category,
+            read: true,
+            write: false,
+        };
+        let permissions = Permissions(vec![read(Category::Vitals), read(Category::Records)]);
+        let code = grants::invite(
+            &state.db,
+            &actor(&patient, Role::Patient),
+            Some(DEMO_CLINICIAN_EMAIL),
+            &permissions,
+            None,
+        )
+        .await
         .map_err(app_error)?;
+        grants::redeem(&state.db, &actor(&clinician, Role::Clinician), &code)
+            .await
+            .map_err(app_error)?;
     }
     Ok(format!(
-        "demo patient ready: sign in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}"
+        "demo accounts ready (password {DEMO_PASSWORD} for each):\n  \
+         patient        {DEMO_EMAIL}\n  \
+         clinician      {DEMO_CLINICIAN_EMAIL} (on Dana's care team; turn on two-step verification first)\n  \
+         administrator  {DEMO_ADMIN_EMAIL}"
     ))
 }
 

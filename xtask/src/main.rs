@@ -146,18 +146,51 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
     let port = free_port()?;
     let base_url = format!("http://127.0.0.1:{port}");
     let hale = target_dir(root).join("release").join("hale");
+    // The real OpenID Connect provider the sign-in test goes through.
+    let (mut provider, issuer) = start_oidc_provider(root, &base_url)?;
+    let database_url = format!("sqlite://{}/e2e.db?mode=rwc", scratch.display());
+    let with_site = |command: &mut Command| {
+        command
+            .current_dir(root)
+            .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("HALE_PUBLIC_URL", &base_url)
+            .env("HALE_DATABASE_URL", &database_url)
+            .env("HALE_BLOBS_ROOT", scratch.join("blobs"))
+            .env("HALE_OIDC_PROVIDERS", "test")
+            .env("HALE_OIDC_TEST_NAME", "Test ID")
+            .env("HALE_OIDC_TEST_ISSUER", &issuer)
+            .env("HALE_OIDC_TEST_CLIENT_ID", "hale-test")
+            .env("HALE_OIDC_TEST_CLIENT_SECRET", "hale-test-secret");
+    };
+    // A clinician invitation for the care-team browser test, made the way an
+    // operator makes one.
+    let mut invite = env.command(&hale);
+    with_site(&mut invite);
+    let invitation = invite
+        .args([
+            "invite-staff",
+            "--email",
+            "clinician@e2e.hale.example",
+            "--role",
+            "clinician",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run hale invite-staff: {e}"))?;
+    let staff_code = String::from_utf8_lossy(&invitation.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Invitation code: ").map(str::to_owned))
+        .ok_or_else(|| {
+            format!(
+                "hale invite-staff printed no code: {}",
+                String::from_utf8_lossy(&invitation.stderr)
+            )
+        })?;
     let server_log = std::fs::File::create(scratch.join("server.log"))
         .map_err(|e| format!("cannot create the server log: {e}"))?;
-    let mut server = env
-        .command(&hale)
+    let mut serve = env.command(&hale);
+    with_site(&mut serve);
+    let mut server = serve
         .arg("serve")
-        .current_dir(root)
-        .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "HALE_DATABASE_URL",
-            format!("sqlite://{}/e2e.db?mode=rwc", scratch.display()),
-        )
-        .env("HALE_BLOBS_ROOT", scratch.join("blobs"))
         .env("HALE_LOG_FORMAT", "json")
         .stdout(server_log.try_clone().map_err(|e| e.to_string())?)
         .stderr(server_log)
@@ -169,17 +202,57 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
             env.command("npx")
                 .args(["playwright", "test"])
                 .current_dir(root.join("end2end"))
-                .env("HALE_BASE_URL", &base_url),
+                .env("HALE_BASE_URL", &base_url)
+                .env("HALE_E2E_STAFF_CODE", &staff_code),
         )
     });
     let _ = server.kill();
     let _ = server.wait();
+    let _ = provider.kill();
+    let _ = provider.wait();
     if result.is_err() {
         eprintln!("    server log: {}", scratch.join("server.log").display());
     } else {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     result
+}
+
+/// Starts `end2end/oidc/provider.mjs` (npm `oidc-provider`) on a free port
+/// with Hale's callback registered; returns the process and its issuer.
+fn start_oidc_provider(root: &Path, base_url: &str) -> Result<(std::process::Child, String)> {
+    use std::io::BufRead as _;
+    let mut child = Command::new("node")
+        .arg("oidc/provider.mjs")
+        .current_dir(root.join("end2end"))
+        .env(
+            "HALE_REDIRECT_URIS",
+            format!("{base_url}/auth/oidc/test/callback"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the OpenID Connect provider: {e}"))?;
+    let stdout = child.stdout.take().ok_or("the provider has no stdout")?;
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .map_err(|e| format!("the OpenID Connect provider did not start: {e}"))?;
+    let issuer = line
+        .split("\"issuer\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| format!("the OpenID Connect provider said: {line}"))?
+        .to_owned();
+    // Keep its output flowing: a closed pipe would stop it at its next line.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    Ok((child, issuer))
 }
 
 fn free_port() -> Result<u16> {

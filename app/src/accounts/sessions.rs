@@ -217,7 +217,7 @@ pub async fn list(
         .all(db)
         .await?;
     rows.retain(|s| is_live(s, settings, now));
-    rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+    rows.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
     Ok(rows
         .into_iter()
         .map(|s| SessionView {

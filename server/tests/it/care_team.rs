@@ -203,6 +203,9 @@ async fn revoked_and_expired_grants_and_used_or_foreign_codes_are_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
+/// An endpoint, its form, and the status it must answer with.
+type Attempt<'a> = (&'a str, Vec<(&'a str, &'a str)>, StatusCode);
+
 /// Every endpoint so far that takes an id, tried by Ann with Bob's ids.
 const SWEPT: &[&str] = &[
     "care_team/change",
@@ -251,7 +254,7 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         .to_string();
     let bob = bob_id.to_string();
     let reason = "Looking at someone else's chart for no good reason";
-    let attempts: Vec<(&str, Vec<(&str, &str)>, StatusCode)> = vec![
+    let attempts: Vec<Attempt> = vec![
         (
             "care_team/change",
             vec![

@@ -133,7 +133,7 @@ async fn a_real_provider_signs_a_new_patient_in_and_replays_are_refused() {
     let providers = app_with_providers().await;
     let app = &providers.app;
     let client = app.client();
-    let authorize = start(&app, &client, "test").await;
+    let authorize = start(app, &client, "test").await;
     assert!(
         authorize.contains("code_challenge_method=S256"),
         "PKCE S256"
@@ -171,7 +171,7 @@ async fn a_real_provider_signs_a_new_patient_in_and_replays_are_refused() {
     assert!(!sets_session(&response));
 
     // A fresh sign-in's state with the old code: the provider refuses the code.
-    let authorize = start(&app, &replay, "test").await;
+    let authorize = start(app, &replay, "test").await;
     let state = reqwest::Url::parse(&authorize)
         .expect("url")
         .query_pairs()
@@ -190,8 +190,8 @@ async fn a_real_provider_signs_a_new_patient_in_and_replays_are_refused() {
     let response = replay.get(&reused).send().await.expect("reused code");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(!sets_session(&response));
-    assert_eq!(audit_outcomes(&app, "code_refused").await, 1);
-    assert_eq!(audit_outcomes(&app, "unknown_state").await, 1);
+    assert_eq!(audit_outcomes(app, "code_refused").await, 1);
+    assert_eq!(audit_outcomes(app, "unknown_state").await, 1);
     assert_eq!(app.count("accounts").await, 1, "only Ada's account");
 }
 
@@ -201,13 +201,13 @@ async fn a_callback_whose_state_the_browser_does_not_hold_is_refused() {
     let app = &providers.app;
     let victim = app.client();
     let attacker = app.client();
-    let authorize = start(&app, &attacker, "test").await;
+    let authorize = start(app, &attacker, "test").await;
     let callback = through_provider(&attacker, &authorize, "mallory").await;
     // The attacker's callback opened in the victim's browser (login CSRF).
     let response = victim.get(&callback).send().await.expect("callback");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(!sets_session(&response));
-    assert_eq!(audit_outcomes(&app, "state_not_bound").await, 1);
+    assert_eq!(audit_outcomes(app, "state_not_bound").await, 1);
     // A made-up state with no cookie at all.
     let response = victim
         .get(app.url("/auth/oidc/test/callback?code=x&state=forged"))
@@ -225,7 +225,7 @@ async fn forged_id_tokens_are_refused_and_audited() {
     let app = &providers.app;
     // The forger's honest mode signs in: the refusals below come from each flaw.
     let client = app.client();
-    let authorize = start(&app, &client, "forged-good").await;
+    let authorize = start(app, &client, "forged-good").await;
     let callback = location(&client.get(&authorize).send().await.expect("authorize"));
     let response = client.get(&callback).send().await.expect("callback");
     assert_eq!(
@@ -237,7 +237,7 @@ async fn forged_id_tokens_are_refused_and_audited() {
 
     for mode in FORGED_MODES {
         let client = app.client();
-        let authorize = start(&app, &client, &format!("forged-{mode}")).await;
+        let authorize = start(app, &client, &format!("forged-{mode}")).await;
         let callback = location(&client.get(&authorize).send().await.expect("authorize"));
         let response = client.get(&callback).send().await.expect("callback");
         assert_eq!(
@@ -255,7 +255,7 @@ async fn forged_id_tokens_are_refused_and_audited() {
         "no account from a forged token"
     );
     assert_eq!(
-        audit_outcomes(&app, "id_token_invalid").await,
+        audit_outcomes(app, "id_token_invalid").await,
         FORGED_MODES.len() as i64
     );
     assert!(
@@ -273,7 +273,7 @@ async fn a_provider_identity_joins_an_existing_account_only_after_its_password()
     let local = app.client();
     app.sign_up(&local, &person).await;
     let client = app.client();
-    let authorize = start(&app, &client, "test").await;
+    let authorize = start(app, &client, "test").await;
     let callback = through_provider(&client, &authorize, &person.email).await;
     let response = client.get(&callback).send().await.expect("callback");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -291,7 +291,7 @@ async fn a_provider_identity_joins_an_existing_account_only_after_its_password()
     assert_eq!(app.count("external_identities").await, 1);
     // From now on the provider alone signs Grace in.
     let again = app.client();
-    let authorize = start(&app, &again, "test").await;
+    let authorize = start(app, &again, "test").await;
     let callback = through_provider(&again, &authorize, &person.email).await;
     let response = again.get(&callback).send().await.expect("callback");
     assert_eq!(location(&response), "/");
