@@ -28,7 +28,7 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   const patientContext = await browser.newContext();
   const patientPage = await patientContext.newPage();
   const patient = await signedUp(patientPage);
-  await patientPage.getByRole("link", { name: "Care team" }).click();
+  await patientPage.getByRole("link", { name: "Care team", exact: true }).click();
   await hydrated(patientPage);
   await patientPage.getByLabel("Their email (optional)").fill("clinician@e2e.hale.example");
   await patientPage.getByLabel("Vitals – See").check();
@@ -49,7 +49,7 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await expect(page).toHaveURL(/\/$/);
 
   // Joining the care team works, but the patient list needs a second factor.
-  await page.getByRole("link", { name: "Join a care team" }).first().click();
+  await page.getByRole("link", { name: "Join a care team", exact: true }).first().click();
   await hydrated(page);
   await page.getByLabel("Invitation code").fill(code);
   await page.getByRole("button", { name: "Join" }).click();
@@ -69,16 +69,16 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await expect(page.getByTestId("mfa-status")).toHaveText("Two-step verification is on.");
 
   // Now the patient is on the list, and their page opens.
-  await page.getByRole("link", { name: "Patients" }).click();
+  await page.getByRole("link", { name: "Patients", exact: true }).click();
   await expect(page.getByTestId("patients")).toContainText(patient.name);
   await page.getByRole("link", { name: patient.name }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(patient.name);
   await expect(page.getByText("Vitals (See)")).toBeVisible();
 
   // The patient sees who opened their data, then ends the access.
-  await patientPage.getByRole("link", { name: "Access history" }).click();
+  await patientPage.getByRole("link", { name: "Access history", exact: true }).click();
   await expect(patientPage.getByTestId("access-history")).toContainText(clinician.name);
-  await patientPage.getByRole("link", { name: "Care team" }).click();
+  await patientPage.getByRole("link", { name: "Care team", exact: true }).click();
   await hydrated(patientPage);
   await expect(patientPage.getByTestId("grant")).toContainText(clinician.name);
   await patientPage.getByRole("button", { name: "End access" }).click();

@@ -64,6 +64,7 @@ pub async fn callback(
             .map(str::to_owned)
     };
     let bound_state = cookie(STATE_COOKIE);
+    let old_session = cookie(state.sessions.cookie_name());
     let secure = state.sessions.secure_cookie;
     let (Some(code), Some(csrf)) = (query.code, query.state) else {
         let reason = if query.error.is_some() {
@@ -108,6 +109,10 @@ pub async fn callback(
                 .await
                 .map(|token| ("/sign-in/verify", pending::cookie(Some(&token), secure)))
             } else {
+                // The session id rotates at sign-in, as with a password.
+                if let Some(old) = old_session.as_deref().filter(|t| !t.is_empty()) {
+                    let _ = sessions::end(&state.db, old).await;
+                }
                 sessions::start(&state.db, &state.sessions, account.id, client, false)
                     .await
                     .map(|token| ("/", state.sessions.cookie(&token)))

@@ -120,6 +120,7 @@ fn test() -> Result {
     let root = root();
     let env = setup::toolchain(&root)?;
     setup::browser_test_tools(&root, &env)?;
+    setup::postgres_server(&env)?;
     step(
         "Rust tests (cargo test)",
         env.command("cargo")

@@ -146,6 +146,34 @@ fn npm_tools(root: &Path, env: &Env, tools_bin: &Path) -> Result {
 }
 
 /// Debian's Chromium and the Playwright packages of `end2end/`.
+/// Debian's PostgreSQL server, which the integration tests start on loopback
+/// (initdb + pg_ctl in a temporary folder; the package's own cluster is not used).
+pub fn postgres_server(env: &Env) -> Result {
+    let installed = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|versions| {
+            versions
+                .filter_map(std::result::Result::ok)
+                .any(|v| v.path().join("bin").join("initdb").exists())
+        })
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err("the tests need Debian's PostgreSQL server: run \
+                    `sudo apt-get install postgresql` and try again"
+            .into());
+    }
+    step("apt-get update", env.command("apt-get").arg("update"))?;
+    step(
+        "install PostgreSQL (apt)",
+        env.command("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "postgresql"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
 pub fn browser_test_tools(root: &Path, env: &Env) -> Result {
     if !Path::new(CHROMIUM).exists() {
         let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");

@@ -291,6 +291,19 @@ pub async fn patients_of(
         return Err(AppError::WrongRole);
     }
     if member.is_staff() && !member.mfa {
+        audit::record(
+            db,
+            AuditEvent {
+                actor_id: Some(member.account_id),
+                patient_id: None,
+                category: "care_team",
+                record_id: None,
+                action: "list",
+                outcome: "refused_mfa",
+                client: &member.client,
+            },
+        )
+        .await?;
         return Err(AppError::MfaRequired);
     }
     let today = Utc::now().date_naive();

@@ -121,6 +121,29 @@ impl Oidc {
             .collect()
     }
 
+    /// The origins a sign-in form may lead to: each issuer's, and each
+    /// discovered authorization endpoint's (for the page's `form-action`).
+    pub fn form_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self
+            .providers
+            .iter()
+            .filter_map(|p| url::Url::parse(&p.issuer).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect();
+        if let Ok(discovered) = self.discovered.lock() {
+            origins.extend(discovered.values().map(|(_, metadata)| {
+                metadata
+                    .authorization_endpoint()
+                    .url()
+                    .origin()
+                    .ascii_serialization()
+            }));
+        }
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
     fn provider(&self, id: &str) -> Result<&OidcProvider, AppError> {
         self.providers
             .iter()

@@ -1,8 +1,39 @@
-use crate::accounts::CurrentUser;
+use crate::accounts::{CurrentUser, Role};
 use crate::i18n::*;
 use crate::layout::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The way into each part of Hale a role works in: (path, icon, title, summary).
+fn cards(role: Role) -> Vec<(&'static str, &'static str, String, String)> {
+    let i18n = use_i18n();
+    match role {
+        Role::Patient => Area::ALL
+            .into_iter()
+            .map(|area| (area.path(), area.icon(), area.title(), area.summary()))
+            .collect(),
+        Role::Administrator => vec![(
+            "/admin",
+            "⚙",
+            t_string!(i18n, nav.admin).to_string(),
+            t_string!(i18n, home.admin_summary).to_string(),
+        )],
+        Role::Clinician | Role::Coach | Role::Caregiver => vec![
+            (
+                "/patients",
+                "☷",
+                t_string!(i18n, nav.patients).to_string(),
+                t_string!(i18n, home.patients_summary).to_string(),
+            ),
+            (
+                "/join-care-team",
+                "+",
+                t_string!(i18n, nav.join_care_team).to_string(),
+                t_string!(i18n, home.join_summary).to_string(),
+            ),
+        ],
+    }
+}
 
 /// The signed-in home page: a greeting and the way into each area.
 #[component]
@@ -20,15 +51,15 @@ pub fn HomePage(user: CurrentUser) -> impl IntoView {
         <section aria-labelledby="areas-title">
             <h2 id="areas-title">{t!(i18n, home.areas_title)}</h2>
             <ul class="card-grid">
-                {Area::ALL
+                {cards(user.role)
                     .into_iter()
-                    .map(|area| {
+                    .map(|(path, icon, title, summary)| {
                         view! {
                             <li>
-                                <a class="card" href=area.path()>
-                                    <span class="card-icon" aria-hidden="true">{area.icon()}</span>
-                                    <span class="card-title">{move || area.title()}</span>
-                                    <span class="card-body">{move || area.summary()}</span>
+                                <a class="card" href=path>
+                                    <span class="card-icon" aria-hidden="true">{icon}</span>
+                                    <span class="card-title">{title}</span>
+                                    <span class="card-body">{summary}</span>
                                 </a>
                             </li>
                         }

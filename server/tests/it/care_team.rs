@@ -79,7 +79,8 @@ async fn a_clinician_sees_exactly_the_patients_who_granted_access_and_only_with_
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE outcome = 'refused_mfa'")
             .await,
-        1
+        2,
+        "the list and the patient"
     );
 
     app.enrol_mfa(&clinician, &person.password).await;

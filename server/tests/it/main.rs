@@ -9,3 +9,4 @@ mod harness;
 mod identity;
 mod peers;
 mod plumbing;
+mod postgres;

@@ -1,0 +1,191 @@
+//! The same code on PostgreSQL: a throw-away server from Debian's
+//! `postgresql` package (initdb + pg_ctl on a free loopback port, as the
+//! `postgres` user when the tests run as root), stopped when dropped.
+
+use crate::harness::TestApp;
+use hale_app::access::audit;
+use hale_app::access::gate::{self, Actor, Read, kinds};
+use hale_app::accounts::Role;
+use hale_app::accounts::sessions::ClientMeta;
+use std::path::PathBuf;
+use std::process::Command;
+
+pub struct PgServer {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub url: String,
+}
+
+fn pg_bin() -> PathBuf {
+    let found = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|versions| {
+            versions
+                .filter_map(Result::ok)
+                .map(|v| v.path().join("bin"))
+                .find(|bin| bin.join("initdb").exists())
+        });
+    found.expect(
+        "PostgreSQL's server is missing: `cargo xtask setup` installs Debian's postgresql package",
+    )
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Runs a PostgreSQL tool, as `postgres` when we are root (it refuses root).
+fn pg_command(bin: &PathBuf, tool: &str) -> Command {
+    if is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        command
+    } else {
+        Command::new(bin.join(tool))
+    }
+}
+
+impl PgServer {
+    pub fn start() -> PgServer {
+        let bin = pg_bin();
+        let dir = tempfile::tempdir().expect("temp dir");
+        if is_root() {
+            let owned = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(owned.success(), "chown the data folder to postgres");
+        }
+        let data = dir.path().join("data");
+        let initdb = pg_command(&bin, "initdb")
+            .args([
+                "-U",
+                "hale",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .output()
+            .expect("initdb");
+        assert!(
+            initdb.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&initdb.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
+            dir.path().display()
+        );
+        let started = pg_command(&bin, "pg_ctl")
+            .args(["-w", "-s", "-D"])
+            .arg(&data)
+            .args(["-l"])
+            .arg(dir.path().join("server.log"))
+            .args(["-o", &options, "start"])
+            .output()
+            .expect("pg_ctl start");
+        assert!(
+            started.status.success(),
+            "pg_ctl: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        PgServer {
+            url: format!("postgres://hale@127.0.0.1:{port}/postgres"),
+            bin,
+            dir,
+        }
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let _ = pg_command(&self.bin, "pg_ctl")
+            .args(["-s", "-m", "immediate", "-D"])
+            .arg(self.dir.path().join("data"))
+            .arg("stop")
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn identity_and_the_audit_chain_work_on_postgresql() {
+    let pg = PgServer::start();
+    let app = TestApp::start_with(&[("HALE_DATABASE_URL", &pg.url)]).await;
+    let (ann, person) = app.signed_in_client("pg-ann").await;
+    let code = {
+        let response = app
+            .call(
+                &ann,
+                "care_team/invite",
+                &[("email", ""), ("permissions", "vitals:r"), ("until", "")],
+            )
+            .await;
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json::<String>().await.expect("code")
+    };
+    assert_eq!(code.len(), 14);
+    let ann_id = app
+        .scalar(&format!(
+            "SELECT id FROM accounts WHERE email = '{}'",
+            person.email
+        ))
+        .await;
+    let db = app.db().await;
+    // Appends from many tasks at once keep one unforked chain.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = Actor {
+                account_id: ann_id,
+                role: Role::Patient,
+                mfa: false,
+                scopes: None,
+                client: ClientMeta::default(),
+            };
+            let record = format!("r{i}");
+            gate::check::<kinds::Vitals, Read>(&db, &actor, ann_id, Some(&record))
+                .await
+                .expect("own data")
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let verified = audit::verify(&db).await.expect("verify");
+    assert_eq!(verified.first_broken, None);
+    assert!(verified.rows >= 21);
+
+    use sea_orm::ConnectionTrait;
+    assert!(
+        db.execute_unprepared("UPDATE audit_events SET outcome = 'x'")
+            .await
+            .is_err(),
+        "the trigger keeps the log append-only"
+    );
+    db.execute_unprepared("DROP TRIGGER audit_events_append_only ON audit_events")
+        .await
+        .expect("drop trigger");
+    let fifth = app
+        .scalar("SELECT id FROM audit_events ORDER BY id OFFSET 4 LIMIT 1")
+        .await;
+    db.execute_unprepared(&format!(
+        "UPDATE audit_events SET actor_id = actor_id + 1000 WHERE id = {fifth}"
+    ))
+    .await
+    .expect("edit");
+    assert_eq!(
+        audit::verify(&db).await.expect("verify").first_broken,
+        Some(fifth)
+    );
+}
