@@ -59,8 +59,9 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   // Two-step verification with an authenticator app (computed here).
   await page.getByRole("link", { name: "Set up two-step verification" }).click();
   await hydrated(page);
-  await page.getByLabel("Password", { exact: true }).fill(clinician.password);
-  await page.getByRole("button", { name: "Set up two-step verification" }).click();
+  const mfa = page.getByRole("region", { name: "Two-step verification" });
+  await mfa.getByLabel("Password", { exact: true }).fill(clinician.password);
+  await mfa.getByRole("button", { name: "Set up two-step verification" }).click();
   await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
   const secret = (await page.getByTestId("mfa-secret").textContent())?.trim() ?? "";
   await page.getByLabel("Code").fill(totp(secret));

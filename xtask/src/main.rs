@@ -290,18 +290,15 @@ fn wait_until_ready(base_url: &str) -> Result {
 fn bench() -> Result {
     let root = root();
     let env = setup::toolchain(&root)?;
-    step(
-        "benchmarks (cargo bench)",
-        env.command("cargo")
-            .args([
-                "bench",
-                "--package",
-                "hale-server",
-                "--bench",
-                "request_path",
-            ])
-            .current_dir(&root),
-    )
+    for bench in ["request_path", "access_check"] {
+        step(
+            &format!("benchmark {bench} (cargo bench)"),
+            env.command("cargo")
+                .args(["bench", "--package", "hale-server", "--bench", bench])
+                .current_dir(&root),
+        )?;
+    }
+    Ok(())
 }
 
 fn lint() -> Result {

@@ -107,7 +107,7 @@ fn MfaSection(
                     view! {
                         <ActionForm action=disable attr:class="stack" attr:novalidate=true>
                             <ActionError action=disable />
-                            <PasswordField autocomplete="current-password" hint=false name="password" />
+                            <PasswordField autocomplete="current-password" hint=false id="mfa-off-password" />
                             <label class="field">
                                 <span>{t!(i18n, security.code)}</span>
                                 <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required />
@@ -122,7 +122,7 @@ fn MfaSection(
                         view! {
                             <ActionForm action=begin attr:class="stack" attr:novalidate=true>
                                 <ActionError action=begin />
-                                <PasswordField autocomplete="current-password" hint=false name="password" />
+                                <PasswordField autocomplete="current-password" hint=false id="mfa-password" />
                                 <SubmitButton pending=begin.pending()>{t!(i18n, security.mfa_set_up)}</SubmitButton>
                             </ActionForm>
                         }
@@ -318,7 +318,7 @@ fn PasswordSection(password: ServerAction<ChangePassword>) -> impl IntoView {
                 <PasswordField
                     autocomplete="new-password"
                     hint=true
-                    name="password"
+                    id="new-password"
                     label=Signal::derive(move || t_string!(i18n, security.new_password).to_string())
                 />
                 <SubmitButton pending=password.pending()>{t!(i18n, security.change_password)}</SubmitButton>

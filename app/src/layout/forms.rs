@@ -10,18 +10,24 @@ use leptos::prelude::*;
 pub fn PasswordField(
     autocomplete: &'static str,
     hint: bool,
-    /// The field's name and id (`password` unless a form has two).
+    /// The field's name (`password` unless a form has two).
     #[prop(default = "password")]
     name: &'static str,
+    /// The element id, when the page has another field of the same name.
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// The label, when it is not "Password".
     #[prop(optional, into)]
     label: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let visible = RwSignal::new(false);
+    let id = id.unwrap_or(name);
+    let hint_id = format!("{id}-hint");
+    let described_by = hint.then(|| hint_id.clone());
     view! {
         <div class="field">
-            <label for=name>
+            <label for=id>
                 {move || match label {
                     Some(label) => label.get(),
                     None => t_string!(i18n, auth.password).to_string(),
@@ -29,11 +35,11 @@ pub fn PasswordField(
             </label>
             <div class="password-row">
                 <input
-                    id=name
+                    id=id
                     name=name
                     type=move || if visible.get() { "text" } else { "password" }
                     autocomplete=autocomplete
-                    aria-describedby=hint.then_some("password-hint")
+                    aria-describedby=described_by
                     required
                 />
                 <button
@@ -51,7 +57,7 @@ pub fn PasswordField(
                     }}
                 </button>
             </div>
-            {hint.then(|| view! { <p id="password-hint" class="hint">{t!(i18n, auth.password_hint)}</p> })}
+            {hint.then(|| view! { <p id=hint_id class="hint">{t!(i18n, auth.password_hint)}</p> })}
         </div>
     }
 }

@@ -7,7 +7,7 @@ use hale_app::access::audit;
 use hale_app::access::gate::{self, Actor, Read, kinds};
 use hale_app::accounts::Role;
 use hale_app::accounts::sessions::ClientMeta;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub struct PgServer {
@@ -38,7 +38,7 @@ fn is_root() -> bool {
 }
 
 /// Runs a PostgreSQL tool, as `postgres` when we are root (it refuses root).
-fn pg_command(bin: &PathBuf, tool: &str) -> Command {
+fn pg_command(bin: &Path, tool: &str) -> Command {
     if is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(bin.join(tool));
