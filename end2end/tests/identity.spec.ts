@@ -64,8 +64,8 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await mfa.getByRole("button", { name: "Set up two-step verification" }).click();
   await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
   const secret = (await page.getByTestId("mfa-secret").textContent())?.trim() ?? "";
-  await page.getByLabel("Code").fill(totp(secret));
-  await page.getByRole("button", { name: "Turn on" }).click();
+  await mfa.getByLabel("Code", { exact: true }).fill(totp(secret));
+  await mfa.getByRole("button", { name: "Turn on" }).click();
   await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
   await expect(page.getByTestId("mfa-status")).toHaveText("Two-step verification is on.");
 
