@@ -22,6 +22,8 @@ pub mod account {
         /// Base32 TOTP secret; set at enrolment, confirmed by `mfa_enabled_at`.
         pub mfa_secret: Option<String>,
         pub mfa_enabled_at: Option<ChronoDateTimeUtc>,
+        /// The last TOTP time step accepted: a code works once.
+        pub mfa_last_step: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

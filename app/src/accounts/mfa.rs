@@ -46,23 +46,48 @@ pub fn current_code(secret_base32: &str, unix_seconds: i64) -> Option<String> {
     Some(format!("{:06}", code_at(&secret, step)))
 }
 
-/// Whether `typed` is the code of this step or of the one before or after
+/// The time step whose code `typed` is: this step or the one before or after
 /// (clocks drift). Compared in constant time.
-pub fn verify_code(secret_base32: &str, typed: &str, unix_seconds: i64) -> bool {
+pub fn matching_step(secret_base32: &str, typed: &str, unix_seconds: i64) -> Option<i64> {
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     if typed.len() != DIGITS as usize || !typed.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    let Ok(secret) = BASE32_NOPAD.decode(secret_base32.as_bytes()) else {
-        return false;
-    };
+    let secret = BASE32_NOPAD.decode(secret_base32.as_bytes()).ok()?;
     let step = unix_seconds / STEP_SECONDS;
-    let mut matched = false;
+    let mut matched = None;
     for candidate in [step - 1, step, step + 1] {
         let expected = format!("{:06}", code_at(&secret, candidate as u64));
-        matched |= constant_time_eq(expected.as_bytes(), typed.as_bytes());
+        if constant_time_eq(expected.as_bytes(), typed.as_bytes()) {
+            matched = Some(candidate);
+        }
     }
     matched
+}
+
+/// Whether `typed` is a current code of the secret.
+pub fn verify_code(secret_base32: &str, typed: &str, unix_seconds: i64) -> bool {
+    matching_step(secret_base32, typed, unix_seconds).is_some()
+}
+
+/// Accepts a code's time step once: only a step later than the last accepted
+/// one is taken (atomically, so two requests cannot both use one code).
+async fn use_step(
+    db: &impl sea_orm::ConnectionTrait,
+    account_id: i64,
+    step: i64,
+) -> Result<bool, AppError> {
+    let taken = account::Entity::update_many()
+        .col_expr(account::Column::MfaLastStep, Some(step).into())
+        .filter(account::Column::Id.eq(account_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(account::Column::MfaLastStep.is_null())
+                .add(account::Column::MfaLastStep.lt(step)),
+        )
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -108,11 +133,12 @@ pub async fn confirm(
         return Err(AppError::MfaAlreadyOn);
     }
     let secret = account.mfa_secret.clone().ok_or(AppError::MfaNotOn)?;
-    if !verify_code(&secret, code, Utc::now().timestamp()) {
-        return Err(AppError::BadMfaCode);
-    }
+    let step = matching_step(&secret, code, Utc::now().timestamp()).ok_or(AppError::BadMfaCode)?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_code(3)).collect();
     let tx = db.begin().await?;
+    if !use_step(&tx, account.id, step).await? {
+        return Err(AppError::BadMfaCode);
+    }
     recovery_code::Entity::delete_many()
         .filter(recovery_code::Column::AccountId.eq(account.id))
         .exec(&tx)
@@ -134,8 +160,8 @@ pub async fn confirm(
     Ok(codes)
 }
 
-/// Checks a second factor: a current code, or an unused recovery code (which
-/// is then used up).
+/// Checks a second factor: a current code not used before, or an unused
+/// recovery code (which is then used up).
 pub async fn check_second_factor(
     db: &DatabaseConnection,
     account: &account::Model,
@@ -144,8 +170,8 @@ pub async fn check_second_factor(
     let (Some(secret), Some(_)) = (&account.mfa_secret, account.mfa_enabled_at) else {
         return Ok(false);
     };
-    if verify_code(secret, typed, Utc::now().timestamp()) {
-        return Ok(true);
+    if let Some(step) = matching_step(secret, typed, Utc::now().timestamp()) {
+        return use_step(db, account.id, step).await;
     }
     let used = recovery_code::Entity::update_many()
         .col_expr(recovery_code::Column::UsedAt, Some(Utc::now()).into())
@@ -170,6 +196,7 @@ pub async fn disable(db: &DatabaseConnection, account: account::Model) -> Result
     let mut active = account.into_active_model();
     active.mfa_secret = Set(None);
     active.mfa_enabled_at = Set(None);
+    active.mfa_last_step = Set(None);
     active.update(&tx).await?;
     tx.commit().await?;
     Ok(())

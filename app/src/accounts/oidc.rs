@@ -347,7 +347,7 @@ impl Oidc {
 #[derive(Debug)]
 pub enum Resolution {
     /// Sign this account in.
-    Account(account::Model),
+    Account(Box<account::Model>),
     /// An account with this email exists: its password must be given once
     /// before the identity is linked.
     LinkNeeded,
@@ -369,7 +369,7 @@ pub async fn resolve_identity(
             .await?
             .filter(|a| a.disabled_at.is_none())
             .ok_or(AppError::ProviderFailed)?;
-        return Ok(Resolution::Account(account));
+        return Ok(Resolution::Account(Box::new(account)));
     }
     let email = match (&identity.email, identity.email_verified) {
         (Some(email), true) => normalize_email(email).map_err(|_| AppError::ProviderNoEmail)?,
@@ -385,7 +385,7 @@ pub async fn resolve_identity(
         .unwrap_or_else(|| email.split('@').next().unwrap_or("Hale").to_owned());
     let account = insert_account(db, email, name, None, Role::Patient).await?;
     link(db, account.id, &identity.provider, &identity.subject).await?;
-    Ok(Resolution::Account(account))
+    Ok(Resolution::Account(Box::new(account)))
 }
 
 /// Links a provider identity to an account.

@@ -261,6 +261,19 @@ pub async fn identity_and_access(tx: &DatabaseTransaction) -> Result<(), DbErr> 
     append_only(tx).await
 }
 
+/// Migration 3: the last TOTP time step accepted per account, so that a code
+/// works once (RFC 6238 §5.2).
+pub async fn totp_last_step(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    tx.execute(
+        &Table::alter()
+            .table("accounts")
+            .add_column(ColumnDef::new("mfa_last_step").big_integer())
+            .to_owned(),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Refuses UPDATE and DELETE on the audit log. Someone with the database's
 /// owner rights can still drop the triggers: the hash chain tells.
 async fn append_only(tx: &DatabaseTransaction) -> Result<(), DbErr> {

@@ -20,6 +20,9 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000002_identity_and_access", |tx| {
         Box::pin(super::m002_identity::identity_and_access(tx))
     }),
+    ("m20261129_000003_totp_last_step", |tx| {
+        Box::pin(super::m002_identity::totp_last_step(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

@@ -196,6 +196,16 @@ impl TestApp {
 
     /// Turns on two-step verification for the signed-in client; returns the secret.
     pub async fn enrol_mfa(&self, client: &Browser, password: &str) -> String {
+        self.enrol_mfa_with_codes(client, password).await.0
+    }
+
+    /// Turns on two-step verification; returns the secret, the recovery codes
+    /// and the code that confirmed the enrolment (used up by it).
+    pub async fn enrol_mfa_with_codes(
+        &self,
+        client: &Browser,
+        password: &str,
+    ) -> (String, Vec<String>, String) {
         let response = self
             .call(client, "security/mfa_begin", &[("password", password)])
             .await;
@@ -207,7 +217,8 @@ impl TestApp {
             .call(client, "security/mfa_confirm", &[("code", &code)])
             .await;
         assert_eq!(response.status(), StatusCode::OK, "mfa_confirm");
-        secret
+        let codes: Vec<String> = response.json().await.expect("recovery codes");
+        (secret, codes, code)
     }
 
     /// Calls a server function the way an HTML form does.

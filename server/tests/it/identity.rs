@@ -2,7 +2,7 @@
 //! forged callbacks and tokens; two-step verification; API tokens; sessions;
 //! sign-in throttling.
 
-use crate::harness::{Browser, Person, TestApp, accepted, totp_now};
+use crate::harness::{Browser, Person, TestApp, accepted};
 use crate::peers::{FORGED_MODES, NodePeer};
 use hale_app::accounts::Role;
 use reqwest::StatusCode;
@@ -319,30 +319,47 @@ async fn the_sign_in_page_lists_each_configured_provider() {
     assert!(page.contains("Provider test"), "its display name");
 }
 
-#[tokio::test]
-async fn two_step_verification_is_asked_at_sign_in_and_recovery_codes_work_once() {
-    let app = TestApp::start().await;
-    let (client, person) = app.signed_in_client("mfa").await;
-    let secret = app.enrol_mfa(&client, &person.password).await;
-    assert_eq!(app.count("recovery_codes").await, 10);
-
-    let fresh = app.client();
-    let response = app.sign_in(&fresh, &person.email, &person.password).await;
+/// Signs in with the password; the browser then waits at the code step.
+async fn password_step(app: &TestApp, person: &Person) -> Browser {
+    let client = app.client();
+    let response = app.sign_in(&client, &person.email, &person.password).await;
     assert!(accepted(response.status()));
     assert!(
-        fresh.session_token().is_none(),
+        client.session_token().is_none(),
         "no session before the code"
     );
-    let response = app
-        .call(&fresh, "accounts/verify_code", &[("code", "000000")])
-        .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    client
+}
+
+async fn code_step(app: &TestApp, client: &Browser, code: &str) -> StatusCode {
+    app.call(client, "accounts/verify_code", &[("code", code)])
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn two_step_verification_is_asked_at_sign_in_and_each_code_works_once() {
+    let app = TestApp::start().await;
+    let (client, person) = app.signed_in_client("mfa").await;
+    let (secret, recovery, used) = app.enrol_mfa_with_codes(&client, &person.password).await;
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(app.count("recovery_codes").await, 10);
+
+    let fresh = password_step(&app, &person).await;
+    assert_eq!(
+        code_step(&app, &fresh, "000000").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Enrolment used its code: a code works once.
+    assert_eq!(
+        code_step(&app, &fresh, &used).await,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(fresh.session_token().is_none());
-    let code = totp_now(&secret);
-    let response = app
-        .call(&fresh, "accounts/verify_code", &[("code", &code)])
-        .await;
-    assert!(accepted(response.status()), "{}", response.status());
+    // The next step's code is within the drift window and unused.
+    let next = hale_app::accounts::mfa::current_code(&secret, chrono::Utc::now().timestamp() + 30)
+        .expect("code");
+    assert!(accepted(code_step(&app, &fresh, &next).await));
     assert!(fresh.session_token().is_some());
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM sessions WHERE mfa_at IS NOT NULL")
@@ -350,12 +367,32 @@ async fn two_step_verification_is_asked_at_sign_in_and_recovery_codes_work_once(
         2,
         "the enrolling session and the verified one"
     );
+    // The same code from another browser: refused.
+    let other = password_step(&app, &person).await;
+    assert_eq!(
+        code_step(&app, &other, &next).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // A recovery code signs in once, in any form it is typed.
+    let typed = recovery[0].to_lowercase().replace('-', " ");
+    assert!(accepted(code_step(&app, &other, &typed).await));
+    assert!(other.session_token().is_some());
+    let third = password_step(&app, &person).await;
+    assert_eq!(
+        code_step(&app, &third, &recovery[0]).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NOT NULL")
+            .await,
+        1
+    );
     // Without a pending sign-in the code step is refused.
     let stranger = app.client();
-    let response = app
-        .call(&stranger, "accounts/verify_code", &[("code", &code)])
-        .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        code_step(&app, &stranger, &recovery[1]).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
