@@ -65,6 +65,8 @@ pub enum AppError {
     MfaAlreadyOn,
     #[error("Two-step verification is not on.")]
     MfaNotOn,
+    #[error("Type at least {min} characters to search.")]
+    SearchTooShort { min: usize },
     #[error("The access token is missing, unknown, expired or revoked.")]
     TokenInvalid,
     #[error("Something went wrong on our side. Please try again.")]
@@ -88,6 +90,7 @@ impl AppError {
             | AppError::ReasonRequired { .. }
             | AppError::InvalidTokenName { .. }
             | AppError::InvalidScopes
+            | AppError::SearchTooShort { .. }
             | AppError::ProviderNoEmail => 422,
             AppError::NoAccess
             | AppError::GrantExpired

@@ -1,7 +1,7 @@
 //! The administrator's page: invite staff, review security events, open a
 //! patient's data in an emergency (break-glass), disable an account.
 
-use super::{BreakGlass, DisableAccount, InviteStaff, security_events};
+use super::{BreakGlass, DisableAccount, FindAccounts, InviteStaff, security_events};
 use crate::i18n::*;
 use crate::layout::{ActionError, ErrorMessage, SubmitButton};
 use leptos::form::ActionForm;
@@ -14,6 +14,7 @@ pub fn AdminPage() -> impl IntoView {
     let invite = ServerAction::<InviteStaff>::new();
     let glass = ServerAction::<BreakGlass>::new();
     let disable = ServerAction::<DisableAccount>::new();
+    let search = ServerAction::<FindAccounts>::new();
     let events = Resource::new(move || glass.version().get(), |_| security_events());
     view! {
         <Title text=move || t_string!(i18n, admin.title).to_string() />
@@ -85,6 +86,50 @@ pub fn AdminPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </section>
+        <section class="panel" aria-labelledby="accounts-title">
+            <h2 id="accounts-title">{t!(i18n, admin.accounts_title)}</h2>
+            <ActionForm action=search attr:class="stack" attr:novalidate=true>
+                <ActionError action=search />
+                <label class="field">
+                    <span>{t!(i18n, admin.search)}</span>
+                    <input type="search" name="query" minlength="3" required />
+                </label>
+                <SubmitButton pending=search.pending()>{t!(i18n, admin.search_button)}</SubmitButton>
+            </ActionForm>
+            {move || {
+                search
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|found| {
+                        view! {
+                            <ul class="item-list" data-testid="accounts">
+                                {found
+                                    .into_iter()
+                                    .map(|a| {
+                                        let status = if a.disabled {
+                                            t_string!(i18n, admin.status_disabled).to_string()
+                                        } else if a.mfa_on {
+                                            t_string!(i18n, admin.status_mfa).to_string()
+                                        } else {
+                                            String::new()
+                                        };
+                                        view! {
+                                            <li class="item">
+                                                <div>
+                                                    <strong>{a.name.clone()}</strong>
+                                                    <p class="muted">{a.email.clone()} " · " {a.role.as_str()} " " {status}</p>
+                                                </div>
+                                                <span class="badge">{t!(i18n, admin.account_number, id = a.id)}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
         </section>
         <section class="panel" aria-labelledby="glass-title">
             <h2 id="glass-title">{t!(i18n, admin.glass_title)}</h2>

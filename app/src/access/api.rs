@@ -136,6 +136,17 @@ pub async fn invite_staff(email: String, role: String) -> Result<String, AppErro
         .map_err(AppError::respond)
 }
 
+/// Accounts by part of their email or name (administrators only).
+#[server(endpoint = "admin/find_accounts")]
+pub async fn find_accounts(
+    query: String,
+) -> Result<Vec<crate::accounts::AccountSummary>, AppError> {
+    let (state, me) = actor_and_state()?;
+    crate::accounts::staff::find_accounts(&state.db, &me, &query)
+        .await
+        .map_err(AppError::respond)
+}
+
 /// The latest security events (administrators only).
 #[server(endpoint = "admin/security_events")]
 pub async fn security_events() -> Result<Vec<SecurityEventView>, AppError> {

@@ -132,3 +132,14 @@ pub struct ProviderLink {
     pub id: String,
     pub name: String,
 }
+
+/// An account as an administrator sees it when searching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub mfa_on: bool,
+}

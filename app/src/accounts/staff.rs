@@ -2,11 +2,11 @@
 //! administrators by email; the invitee sets a name and password with the
 //! code. Administrators can also disable any account (its sessions end).
 
-use super::Role;
 use super::entity::{account, session, staff_invitation};
 use super::secrets::{code_hash, new_code};
 use super::service::{NewAccount, create_account};
 use super::validate::normalize_email;
+use super::{AccountSummary, Role};
 use crate::access::gate::Actor;
 use crate::error::AppError;
 use chrono::{Duration, Utc};
@@ -16,6 +16,8 @@ use sea_orm::{
 };
 
 pub const INVITATION_DAYS: i64 = 7;
+/// The shortest search an administrator may run over accounts.
+pub const SEARCH_MIN: usize = 3;
 
 fn require_admin(actor: &Actor) -> Result<(), AppError> {
     if actor.role == Role::Administrator && actor.scopes.is_none() {
@@ -116,4 +118,54 @@ pub async fn disable(
     tx.commit().await?;
     tracing::info!(account_id, by = admin.account_id, "account disabled");
     Ok(())
+}
+
+/// Accounts whose email or name contains `query` (administrators only; at
+/// most 20). Account data, not health data: no access check, but audited.
+pub async fn find_accounts(
+    db: &DatabaseConnection,
+    admin: &Actor,
+    query: &str,
+) -> Result<Vec<AccountSummary>, AppError> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    require_admin(admin)?;
+    let query = query.trim().to_lowercase();
+    if query.chars().count() < SEARCH_MIN {
+        return Err(AppError::SearchTooShort { min: SEARCH_MIN });
+    }
+    let pattern = format!("%{}%", query.replace('%', "").replace('_', ""));
+    let found = account::Entity::find()
+        .filter(
+            Condition::any()
+                .add(account::Column::Email.like(pattern.clone()))
+                .add(account::Column::DisplayName.like(pattern)),
+        )
+        .order_by_asc(account::Column::Email)
+        .limit(20)
+        .all(db)
+        .await?;
+    crate::access::audit::record(
+        db,
+        crate::access::audit::AuditEvent {
+            actor_id: Some(admin.account_id),
+            patient_id: None,
+            category: "accounts",
+            record_id: None,
+            action: "search",
+            outcome: "done",
+            client: &admin.client,
+        },
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|a| AccountSummary {
+            id: a.id,
+            email: a.email,
+            name: a.display_name,
+            role: Role::parse(&a.role).unwrap_or(Role::Patient),
+            disabled: a.disabled_at.is_some(),
+            mfa_on: a.mfa_enabled_at.is_some(),
+        })
+        .collect())
 }

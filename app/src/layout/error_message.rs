@@ -47,6 +47,9 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::ProviderNoEmail => t_string!(i18n, errors.provider_no_email).to_string(),
         AppError::MfaAlreadyOn => t_string!(i18n, errors.mfa_already_on).to_string(),
         AppError::MfaNotOn => t_string!(i18n, errors.mfa_not_on).to_string(),
+        AppError::SearchTooShort { min } => {
+            t_string!(i18n, errors.search_too_short, min = *min).to_string()
+        }
         AppError::TokenInvalid => t_string!(i18n, errors.token_invalid).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),

@@ -217,6 +217,7 @@ const SWEPT: &[&str] = &[
     "security/end_session",
     "admin/break_glass",
     "admin/disable_account",
+    "admin/find_accounts",
 ];
 
 #[tokio::test]
@@ -298,6 +299,11 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         (
             "admin/disable_account",
             vec![("account_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin/find_accounts",
+            vec![("query", "bob")],
             StatusCode::FORBIDDEN,
         ),
     ];
