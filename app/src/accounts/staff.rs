@@ -133,7 +133,7 @@ pub async fn find_accounts(
     if query.chars().count() < SEARCH_MIN {
         return Err(AppError::SearchTooShort { min: SEARCH_MIN });
     }
-    let pattern = format!("%{}%", query.replace('%', "").replace('_', ""));
+    let pattern = format!("%{}%", query.replace(['%', '_'], ""));
     let found = account::Entity::find()
         .filter(
             Condition::any()
