@@ -148,7 +148,8 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
     let base_url = format!("http://127.0.0.1:{port}");
     let hale = target_dir(root).join("release").join("hale");
     // The real OpenID Connect provider the sign-in test goes through.
-    let (mut provider, issuer) = start_oidc_provider(root, &base_url)?;
+    // Stopped however this function returns.
+    let (_provider, issuer) = start_oidc_provider(root, &base_url)?;
     let database_url = format!("sqlite://{}/e2e.db?mode=rwc", scratch.display());
     let with_site = |command: &mut Command| {
         command
@@ -209,8 +210,6 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
     });
     let _ = server.kill();
     let _ = server.wait();
-    let _ = provider.kill();
-    let _ = provider.wait();
     if result.is_err() {
         eprintln!("    server log: {}", scratch.join("server.log").display());
     } else {
@@ -219,11 +218,21 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
     result
 }
 
+/// A child process that is stopped when this value goes away.
+struct StopOnDrop(std::process::Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `end2end/oidc/provider.mjs` (npm `oidc-provider`) on a free port
 /// with Hale's callback registered; returns the process and its issuer.
-fn start_oidc_provider(root: &Path, base_url: &str) -> Result<(std::process::Child, String)> {
+fn start_oidc_provider(root: &Path, base_url: &str) -> Result<(StopOnDrop, String)> {
     use std::io::BufRead as _;
-    let mut child = Command::new("node")
+    let child = Command::new("node")
         .arg("oidc/provider.mjs")
         .current_dir(root.join("end2end"))
         .env(
@@ -234,7 +243,8 @@ fn start_oidc_provider(root: &Path, base_url: &str) -> Result<(std::process::Chi
         .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the OpenID Connect provider: {e}"))?;
-    let stdout = child.stdout.take().ok_or("the provider has no stdout")?;
+    let mut child = StopOnDrop(child);
+    let stdout = child.0.stdout.take().ok_or("the provider has no stdout")?;
     let mut reader = std::io::BufReader::new(stdout);
     let mut line = String::new();
     reader

@@ -5,7 +5,6 @@
 use super::AccessEntry;
 use super::entity::audit_event;
 use crate::accounts::Role;
-use crate::accounts::entity::account;
 use crate::accounts::sessions::ClientMeta;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use sea_orm::{
@@ -186,15 +185,12 @@ pub async fn history_of(
         .limit(limit)
         .all(db)
         .await?;
-    let actor_ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
-    let actors = account::Entity::find()
-        .filter(account::Column::Id.is_in(actor_ids))
-        .all(db)
-        .await?;
+    let actors =
+        crate::accounts::service::by_ids(db, rows.iter().filter_map(|r| r.actor_id)).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let actor = actors.iter().find(|a| Some(a.id) == row.actor_id);
+            let actor = row.actor_id.and_then(|id| actors.get(&id));
             AccessEntry {
                 at: row.at,
                 actor_name: actor.map(|a| a.display_name.clone()).unwrap_or_default(),

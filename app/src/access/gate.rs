@@ -303,18 +303,19 @@ pub async fn check<C: DataCategory, M: AccessMode>(
 }
 
 /// The care relationship itself (a care-team member opening a patient's
-/// page): an active grant of any category, MFA for staff. Audited.
+/// page): an active grant of any category, MFA for staff. Audited. Answers
+/// with what the grant covers and its last day.
 pub async fn care_link(
     db: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
-) -> Result<Permissions, AppError> {
+) -> Result<(Permissions, Option<NaiveDate>), AppError> {
     let facts = facts(db, actor, patient_id).await?;
     let decision = match &facts.grant {
         _ if actor.is_staff() && !actor.mfa => Err(Refusal::MfaRequired),
         _ if !facts.is_patient => Err(Refusal::NoAccess),
         Some((_, Some(until))) if *until < Utc::now().date_naive() => Err(Refusal::GrantExpired),
-        Some((permissions, _)) if !permissions.is_empty() => Ok(permissions.clone()),
+        Some((permissions, until)) if !permissions.is_empty() => Ok((permissions.clone(), *until)),
         _ => Err(Refusal::NoAccess),
     };
     audit::record(

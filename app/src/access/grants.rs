@@ -11,6 +11,7 @@ use super::{GrantView, InvitationView, PatientLink, Permissions};
 use crate::accounts::Role;
 use crate::accounts::entity::account;
 use crate::accounts::secrets::{code_hash, new_code};
+use crate::accounts::service::by_ids;
 use crate::accounts::validate::normalize_email;
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate, Utc};
@@ -175,8 +176,9 @@ pub async fn of_patient(
         .filter(care_grant::Column::PatientId.eq(patient.account_id))
         .filter(care_grant::Column::RevokedAt.is_null())
         .order_by_asc(care_grant::Column::Id)
-        .find_also_related_account(db)
+        .all(db)
         .await?;
+    let grantees = by_ids(db, grants.iter().map(|g| g.grantee_id)).await?;
     let invitations = care_invitation::Entity::find()
         .filter(care_invitation::Column::PatientId.eq(patient.account_id))
         .filter(care_invitation::Column::RedeemedAt.is_null())
@@ -187,9 +189,13 @@ pub async fn of_patient(
     Ok((
         grants
             .into_iter()
+            .filter_map(|grant| {
+                let grantee = grantees.get(&grant.grantee_id)?;
+                Some((grant, grantee))
+            })
             .map(|(grant, grantee)| GrantView {
                 id: grant.id,
-                grantee_name: grantee.display_name,
+                grantee_name: grantee.display_name.clone(),
                 grantee_role: Role::parse(&grantee.role).unwrap_or(Role::Caregiver),
                 permissions: Permissions::decode(&grant.permissions).unwrap_or_default(),
                 until: grant.until,
@@ -313,24 +319,22 @@ pub async fn patients_of(
         .order_by_asc(care_grant::Column::Id)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for grant in rows
+    let patients = by_ids(db, rows.iter().map(|g| g.patient_id)).await?;
+    let mut out: Vec<PatientLink> = rows
         .into_iter()
         .filter(|g| g.until.is_none_or(|d| d >= today))
-    {
-        if let Some(patient) = account::Entity::find_by_id(grant.patient_id)
-            .one(db)
-            .await?
-            && patient.disabled_at.is_none()
-        {
-            out.push(PatientLink {
+        .filter_map(|grant| {
+            let patient = patients
+                .get(&grant.patient_id)
+                .filter(|p| p.disabled_at.is_none())?;
+            Some(PatientLink {
                 patient_id: patient.id,
-                name: patient.display_name,
+                name: patient.display_name.clone(),
                 permissions: Permissions::decode(&grant.permissions).unwrap_or_default(),
                 until: grant.until,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     out.sort_by_key(|a| a.name.to_lowercase());
     Ok(out)
 }
@@ -341,18 +345,11 @@ pub async fn patient_for(
     member: &Actor,
     patient_id: i64,
 ) -> Result<PatientLink, AppError> {
-    let permissions = gate::care_link(db, member, patient_id).await?;
+    let (permissions, until) = gate::care_link(db, member, patient_id).await?;
     let patient = account::Entity::find_by_id(patient_id)
         .one(db)
         .await?
         .ok_or(AppError::NoAccess)?;
-    let until = care_grant::Entity::find()
-        .filter(care_grant::Column::PatientId.eq(patient_id))
-        .filter(care_grant::Column::GranteeId.eq(member.account_id))
-        .filter(care_grant::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
-        .and_then(|g| g.until);
     Ok(PatientLink {
         patient_id,
         name: patient.display_name,
@@ -424,33 +421,4 @@ pub async fn break_glass(
     )
     .await?;
     Ok(())
-}
-
-/// Grants joined with their grantee's account.
-trait FindWithGrantee {
-    async fn find_also_related_account(
-        self,
-        db: &DatabaseConnection,
-    ) -> Result<Vec<(care_grant::Model, account::Model)>, sea_orm::DbErr>;
-}
-
-impl FindWithGrantee for sea_orm::Select<care_grant::Entity> {
-    async fn find_also_related_account(
-        self,
-        db: &DatabaseConnection,
-    ) -> Result<Vec<(care_grant::Model, account::Model)>, sea_orm::DbErr> {
-        let grants = self.all(db).await?;
-        let ids: Vec<i64> = grants.iter().map(|g| g.grantee_id).collect();
-        let accounts = account::Entity::find()
-            .filter(account::Column::Id.is_in(ids))
-            .all(db)
-            .await?;
-        Ok(grants
-            .into_iter()
-            .filter_map(|g| {
-                let grantee = accounts.iter().find(|a| a.id == g.grantee_id)?.clone();
-                Some((g, grantee))
-            })
-            .collect())
-    }
 }

@@ -150,6 +150,21 @@ pub async fn find_by_id(
         .ok_or(AppError::NotSignedIn)
 }
 
+/// The accounts with these ids, by id, in one query.
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, account::Model>, sea_orm::DbErr> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    Ok(account::Entity::find()
+        .filter(account::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
 /// Remembers the language an account chose.
 pub async fn set_locale(
     db: &DatabaseConnection,
