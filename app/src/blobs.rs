@@ -100,3 +100,26 @@ impl BlobStore {
         }
     }
 }
+
+/// Blob operations the domain areas use. Keys are always made by the server.
+impl BlobStore {
+    /// A writer for a new blob (write chunks, then `close`, or `abort`).
+    pub async fn writer(&self, key: &str) -> opendal::Result<opendal::Writer> {
+        self.operator.writer(key).await
+    }
+
+    /// A blob's size in bytes.
+    pub async fn size(&self, key: &str) -> opendal::Result<u64> {
+        Ok(self.operator.stat(key).await?.content_length())
+    }
+
+    /// Bytes `[from, to)` of a blob.
+    pub async fn read_range(&self, key: &str, from: u64, to: u64) -> opendal::Result<Vec<u8>> {
+        Ok(self.operator.read_with(key).range(from..to).await?.to_vec())
+    }
+
+    /// Deletes a blob (a missing blob is not an error).
+    pub async fn delete(&self, key: &str) -> opendal::Result<()> {
+        self.operator.delete(key).await
+    }
+}

@@ -69,6 +69,18 @@ pub enum AppError {
     SearchTooShort { min: usize },
     #[error("The access token is missing, unknown, expired or revoked.")]
     TokenInvalid,
+    #[error("This reading cannot be saved: {reason}.")]
+    InvalidReading { reason: String },
+    #[error("A batch holds at most {max} items.")]
+    BatchTooLarge { max: usize },
+    #[error("The request body cannot be read: {reason}.")]
+    BadPayload { reason: String },
+    #[error("Choose a CSV file or an Apple Health export.xml (at most {max_mb} MB).")]
+    ImportInvalid { max_mb: u64 },
+    #[error("This import has already finished.")]
+    ImportFinished,
+    #[error("Choose a target between {min} and {max}.")]
+    GoalOutOfRange { min: u32, max: u32 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request did not reach the server function or its answer could not be read.
@@ -91,7 +103,13 @@ impl AppError {
             | AppError::InvalidTokenName { .. }
             | AppError::InvalidScopes
             | AppError::SearchTooShort { .. }
-            | AppError::ProviderNoEmail => 422,
+            | AppError::ProviderNoEmail
+            | AppError::InvalidReading { .. }
+            | AppError::ImportInvalid { .. }
+            | AppError::GoalOutOfRange { .. } => 422,
+            AppError::BatchTooLarge { .. } => 413,
+            AppError::BadPayload { .. } => 400,
+            AppError::ImportFinished => 409,
             AppError::NoAccess
             | AppError::GrantExpired
             | AppError::MfaRequired

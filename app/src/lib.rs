@@ -9,7 +9,9 @@
 pub mod access;
 pub mod accounts;
 pub mod error;
+pub mod health;
 pub mod i18n;
+pub mod jobs;
 pub mod layout;
 pub mod pages;
 mod root;

@@ -21,6 +21,8 @@ pub struct Config {
     pub sessions: SessionSettings,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// The largest health-data import (Apple Health export, CSV) accepted.
+    pub import_limit_bytes: u64,
     pub log: LogConfig,
     /// OpenID Connect providers people can sign in with.
     pub oidc: Vec<hale_app::accounts::oidc::OidcProvider>,
@@ -416,6 +418,18 @@ impl Config {
             },
         )?;
 
+        let import_limit_bytes = layers.parsed(
+            "limits.import_bytes",
+            1u64 << 30,
+            "a number of bytes from 1024 to 17179869184",
+            |v| {
+                v.replace('_', "")
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|b| (1024..=16 << 30).contains(b))
+            },
+        )?;
+
         let log = LogConfig {
             format: layers.parsed("log.format", LogFormat::Human, "human or json", |v| match v
                 .to_ascii_lowercase()
@@ -434,6 +448,7 @@ impl Config {
             blobs,
             sessions,
             body_limit_bytes,
+            import_limit_bytes,
             log,
             oidc: Vec::new(),
         })

@@ -6,7 +6,9 @@ pub mod config;
 mod config_oidc;
 pub mod demo;
 mod health;
+mod import_upload;
 mod middleware;
+mod observations_api;
 mod oidc_routes;
 mod rest;
 mod router;
@@ -77,6 +79,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<(), StartError> {
     let state = build_state(&config).await?;
     assets::precompress_in_background(config.site.root.clone());
+    let state_for_worker = state.clone();
     let app = router(state, &config);
     tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "serving");
     // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm
@@ -86,13 +89,22 @@ pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<
             tracing::warn!(error = %err, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(hale_app::jobs::worker::run(
+        state_for_worker,
+        hale_app::jobs::worker::worker_name(),
+        worker_stop,
+    ));
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(StartError::Serve)?;
+    .await;
+    let _ = stop_worker.send(true);
+    // A long job left unfinished is taken over by another worker after its lease.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
+    served.map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
 }

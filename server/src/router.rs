@@ -2,7 +2,7 @@
 //! functions, and the middleware every request passes through.
 
 use crate::config::Config;
-use crate::{assets, health, middleware, oidc_routes, rest};
+use crate::{assets, health, import_upload, middleware, observations_api, oidc_routes, rest};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt as _;
@@ -50,6 +50,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         })
         .route("/api/v1/me", get(rest::me))
         .route(
+            "/api/v1/observations",
+            axum::routing::post(observations_api::post),
+        )
+        .route(
             "/auth/oidc/{provider}/start",
             axum::routing::post(oidc_routes::start),
         )
@@ -59,6 +63,22 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::session::resolve,
+        ));
+
+    // Imports are large and slow: their own body limit, no request timeout.
+    let uploads = Router::new()
+        .route("/health/import", axum::routing::post(import_upload::upload))
+        .layer(axum::Extension(import_upload::ImportLimit(
+            config.import_limit_bytes,
+        )))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session::resolve,
+        ))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(config.import_limit_bytes).unwrap_or(usize::MAX),
         ));
 
     let security = middleware::security::Headers::new(config.site.served_over_tls());
@@ -82,6 +102,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
+        .merge(uploads)
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn(middleware::cache::apply))
         .layer(axum::middleware::from_fn_with_state(

@@ -93,6 +93,9 @@ pub enum Basis {
     Grant,
     /// An administrator's audited emergency access.
     BreakGlass,
+    /// A background job finishing work that a person's checked request
+    /// started (an import uploaded by the patient, say).
+    Job,
 }
 
 impl Basis {
@@ -101,6 +104,7 @@ impl Basis {
             Basis::Own => "allowed_own",
             Basis::Grant => "allowed_grant",
             Basis::BreakGlass => "allowed_break_glass",
+            Basis::Job => "allowed_job",
         }
     }
 }
@@ -300,6 +304,47 @@ pub async fn check<C: DataCategory, M: AccessMode>(
             Err(refusal.into())
         }
     }
+}
+
+/// The proof a background job works under. Only for work that a checked
+/// request queued (the job names it in `record_id`, e.g. `import:12`); the
+/// patient must still be an active patient. Audited like every decision.
+pub async fn for_job<C: DataCategory, M: AccessMode>(
+    db: &DatabaseConnection,
+    patient_id: i64,
+    record_id: &str,
+) -> Result<Proof<C, M>, AppError> {
+    let is_patient = account::Entity::find_by_id(patient_id)
+        .one(db)
+        .await?
+        .is_some_and(|a| a.role == Role::Patient.as_str() && a.disabled_at.is_none());
+    let client = ClientMeta::default();
+    audit::record(
+        db,
+        AuditEvent {
+            actor_id: None,
+            patient_id: Some(patient_id),
+            category: C::CATEGORY.as_str(),
+            record_id: Some(record_id),
+            action: M::ACTION.as_str(),
+            outcome: if is_patient {
+                Basis::Job.outcome()
+            } else {
+                Refusal::NoAccess.outcome()
+            },
+            client: &client,
+        },
+    )
+    .await?;
+    if !is_patient {
+        return Err(AppError::NoAccess);
+    }
+    Ok(Proof {
+        patient_id,
+        actor_id: 0,
+        basis: Basis::Job,
+        kind: PhantomData,
+    })
 }
 
 /// The care relationship itself (a care-team member opening a patient's

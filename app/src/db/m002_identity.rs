@@ -9,7 +9,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr};
 
-fn id() -> ColumnDef {
+pub(super) fn id() -> ColumnDef {
     ColumnDef::new("id")
         .big_integer()
         .not_null()
@@ -29,19 +29,22 @@ fn maybe_at(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().to_owned()
 }
 
-fn text(name: &'static str, len: u32) -> ColumnDef {
+pub(super) fn text(name: &'static str, len: u32) -> ColumnDef {
     ColumnDef::new(name).string_len(len).not_null().to_owned()
 }
 
-fn maybe_text(name: &'static str, len: u32) -> ColumnDef {
+pub(super) fn maybe_text(name: &'static str, len: u32) -> ColumnDef {
     ColumnDef::new(name).string_len(len).to_owned()
 }
 
-fn account_ref(name: &'static str) -> ColumnDef {
+pub(super) fn account_ref(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
 }
 
-fn references_account(table: &'static str, column: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn references_account(
+    table: &'static str,
+    column: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(table, column)
         .to("accounts", "id")
@@ -49,11 +52,11 @@ fn references_account(table: &'static str, column: &'static str) -> ForeignKeyCr
         .to_owned()
 }
 
-fn table(name: &'static str) -> TableCreateStatement {
+pub(super) fn table(name: &'static str) -> TableCreateStatement {
     Table::create().table(name).col(id()).to_owned()
 }
 
-async fn index(
+pub(super) async fn index(
     tx: &DatabaseTransaction,
     table: &'static str,
     columns: &[&'static str],

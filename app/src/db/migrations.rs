@@ -23,6 +23,9 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000003_totp_last_step", |tx| {
         Box::pin(super::m002_identity::totp_last_step(tx))
     }),
+    ("m20261129_000004_health_and_jobs", |tx| {
+        Box::pin(super::m003_health::health_and_jobs(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

@@ -2,6 +2,7 @@
 //! ordered migrations that run at start and with `hale migrate`.
 
 mod m002_identity;
+mod m003_health;
 mod migrations;
 
 pub use migrations::{MIGRATIONS, migrate};
@@ -60,4 +61,36 @@ mod tests {
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://h/db"), None);
     }
+}
+
+/// A raw statement written with `?` placeholders, numbered (`$1`, ...) for
+/// PostgreSQL. Raw SQL is kept for the hot paths (batched inserts, rollups,
+/// the job queue) where one statement does the work of many.
+pub fn statement(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut numbered = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                numbered.push('$');
+                numbered.push_str(&n.to_string());
+            } else {
+                numbered.push(c);
+            }
+        }
+        numbered
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

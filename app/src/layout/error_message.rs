@@ -51,6 +51,22 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
             t_string!(i18n, errors.search_too_short, min = *min).to_string()
         }
         AppError::TokenInvalid => t_string!(i18n, errors.token_invalid).to_string(),
+        AppError::InvalidReading { reason } => {
+            t_string!(i18n, errors.invalid_reading, reason = reason.clone()).to_string()
+        }
+        AppError::BatchTooLarge { max } => {
+            t_string!(i18n, errors.batch_too_large, max = *max).to_string()
+        }
+        AppError::BadPayload { reason } => {
+            t_string!(i18n, errors.bad_payload, reason = reason.clone()).to_string()
+        }
+        AppError::ImportInvalid { max_mb } => {
+            t_string!(i18n, errors.import_invalid, max_mb = *max_mb).to_string()
+        }
+        AppError::ImportFinished => t_string!(i18n, errors.import_finished).to_string(),
+        AppError::GoalOutOfRange { min, max } => {
+            t_string!(i18n, errors.goal_out_of_range, min = *min, max = *max).to_string()
+        }
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };

@@ -1,0 +1,226 @@
+//! Server functions of health data: the dashboard, charts, manual entry,
+//! units, goals, imports and notifications. Each reads the request, calls
+//! the service (which runs the access check), answers.
+
+use super::{DashboardView, ImportView, SeriesView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn context() -> Result<(crate::state::AppState, crate::access::gate::Actor), AppError> {
+    let state = crate::state::app_state()?;
+    let me = crate::accounts::api_server::require_signed_in()?;
+    Ok((state, me.actor()))
+}
+
+#[cfg(feature = "ssr")]
+fn patient(actor: &crate::access::gate::Actor, patient_id: Option<i64>) -> Result<i64, AppError> {
+    super::service::patient_of(actor, patient_id).map_err(AppError::respond)
+}
+
+/// A patient's dashboard (`patient_id` empty: one's own).
+#[server(endpoint = "health/dashboard")]
+pub async fn dashboard(patient_id: Option<i64>) -> Result<DashboardView, AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, patient_id)?;
+    super::service::dashboard(&state.db, &actor, patient_id)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// One kind over `[from_s, to_s)` (Unix seconds).
+#[server(endpoint = "health/series")]
+pub async fn series(
+    patient_id: Option<i64>,
+    kind: String,
+    from_s: i64,
+    to_s: i64,
+) -> Result<SeriesView, AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, patient_id)?;
+    let kind = super::Kind::parse(&kind).ok_or_else(|| AppError::NotFound.respond())?;
+    super::service::series(&state.db, &actor, patient_id, kind, from_s, to_s)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// A reading typed in a form. `time` is the form's local date and time
+/// (`YYYY-MM-DDTHH:MM`), `offset_min` the browser's UTC offset in minutes.
+#[server(endpoint = "health/add")]
+pub async fn add_reading(
+    patient_id: Option<i64>,
+    kind: String,
+    time: String,
+    offset_min: i32,
+    value: String,
+    value2: Option<String>,
+    unit: String,
+) -> Result<bool, AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, patient_id)?;
+    let invalid = |reason: &str| {
+        AppError::InvalidReading {
+            reason: reason.into(),
+        }
+        .respond()
+    };
+    let number = |text: &str| text.trim().replace(',', ".").parse::<f64>();
+    let value = number(&value).map_err(|_| invalid("enter a number"))?;
+    let value2 = match value2.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Some(number(v).map_err(|_| invalid("enter a number"))?),
+        _ => None,
+    };
+    let local = chrono::NaiveDateTime::parse_from_str(time.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| invalid("choose a date and time"))?;
+    let offset = chrono::FixedOffset::east_opt(offset_min.clamp(-14 * 60, 14 * 60) * 60)
+        .ok_or_else(|| invalid("choose a date and time"))?;
+    let at = local
+        .and_local_timezone(offset)
+        .single()
+        .ok_or_else(|| invalid("choose a date and time"))?;
+    let reading = super::NewReading {
+        kind,
+        time: at.to_rfc3339(),
+        end: None,
+        value,
+        value2,
+        unit,
+        source: None,
+    };
+    super::service::add_manual(&state.db, &actor, patient_id, reading)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Saves the units the signed-in person reads values in.
+#[server(endpoint = "health/units")]
+pub async fn save_units(
+    weight: String,
+    glucose: String,
+    temperature: String,
+    distance: String,
+) -> Result<(), AppError> {
+    let (state, actor) = context()?;
+    let prefs = super::UnitPrefs {
+        weight,
+        glucose,
+        temperature,
+        distance,
+    };
+    super::service::set_prefs(&state.db, actor.account_id, prefs)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Sets a goal of one's own (`target` in the goal's unit: steps, kg, percent).
+#[server(endpoint = "health/set_goal")]
+pub async fn set_goal(goal: String, target: String) -> Result<(), AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, None)?;
+    let goal = super::GoalKind::parse(&goal).ok_or_else(|| AppError::NotFound.respond())?;
+    let (min, max) = goal.range();
+    let out_of_range = || {
+        AppError::GoalOutOfRange {
+            min: min as u32,
+            max: max as u32,
+        }
+        .respond()
+    };
+    let target = target
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .map_err(|_| out_of_range())?;
+    let proof = crate::access::gate::check::<
+        crate::access::gate::kinds::Vitals,
+        crate::access::gate::Write,
+    >(&state.db, &actor, patient_id, None)
+    .await
+    .map_err(AppError::respond)?;
+    super::goals::set(&state.db, &proof, goal, target)
+        .await
+        .map_err(AppError::respond)
+}
+
+#[server(endpoint = "health/remove_goal")]
+pub async fn remove_goal(goal: String) -> Result<(), AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, None)?;
+    let goal = super::GoalKind::parse(&goal).ok_or_else(|| AppError::NotFound.respond())?;
+    let proof = crate::access::gate::check::<
+        crate::access::gate::kinds::Vitals,
+        crate::access::gate::Write,
+    >(&state.db, &actor, patient_id, None)
+    .await
+    .map_err(AppError::respond)?;
+    super::goals::remove(&state.db, &proof, goal)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// The patient's recent imports.
+#[server(endpoint = "health/imports")]
+pub async fn imports(patient_id: Option<i64>) -> Result<Vec<ImportView>, AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, patient_id)?;
+    let proof = crate::access::gate::check::<
+        crate::access::gate::kinds::Vitals,
+        crate::access::gate::Read,
+    >(&state.db, &actor, patient_id, None)
+    .await
+    .map_err(AppError::respond)?;
+    super::imports::list(&state.db, &proof)
+        .await
+        .map_err(|err| AppError::from(err).respond())
+}
+
+/// One import and its progress.
+#[server(endpoint = "health/import")]
+pub async fn import_status(import_id: i64) -> Result<ImportView, AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, None)?;
+    let proof = crate::access::gate::check::<
+        crate::access::gate::kinds::Vitals,
+        crate::access::gate::Read,
+    >(
+        &state.db,
+        &actor,
+        patient_id,
+        Some(&format!("import:{import_id}")),
+    )
+    .await
+    .map_err(AppError::respond)?;
+    super::imports::one(&state.db, &proof, import_id)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Cancels an import; what it added is removed.
+#[server(endpoint = "health/cancel_import")]
+pub async fn cancel_import(import_id: i64) -> Result<(), AppError> {
+    let (state, actor) = context()?;
+    let patient_id = patient(&actor, None)?;
+    let proof = crate::access::gate::check::<
+        crate::access::gate::kinds::Vitals,
+        crate::access::gate::Write,
+    >(
+        &state.db,
+        &actor,
+        patient_id,
+        Some(&format!("import:{import_id}")),
+    )
+    .await
+    .map_err(AppError::respond)?;
+    super::imports::cancel(&state.db, &proof, import_id)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Marks one of one's notifications read.
+#[server(endpoint = "notifications/read")]
+pub async fn mark_notification_read(notification_id: i64) -> Result<(), AppError> {
+    let (state, actor) = context()?;
+    super::goals::mark_read(&state.db, actor.account_id, notification_id)
+        .await
+        .map_err(AppError::respond)
+}

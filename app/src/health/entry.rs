@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn AddReadingPage() -> impl IntoView {
+    view! { <p>"add"</p> }
+}

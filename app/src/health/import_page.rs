@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    view! { <p>"import"</p> }
+}

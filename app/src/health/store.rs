@@ -1,0 +1,201 @@
+//! The observations repository. Every function takes the access check's
+//! proof and touches only `proof.patient_id()`'s rows.
+//!
+//! Writing is one transaction per batch: multi-row inserts that skip
+//! duplicates (the unique key is patient, kind and start time), the hours
+//! they touch marked for rollup, and one rollup job queued per patient.
+
+use super::kind::Kind;
+use super::reading::Reading;
+use crate::access::gate::{Proof, Read, Write, kinds::Vitals};
+use crate::db::{now_ms, statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use std::collections::BTreeSet;
+
+/// Rows per INSERT statement (9 values each, well under SQLite's limit).
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// What a batch write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub stored: u64,
+    pub duplicates: u64,
+}
+
+/// Stores `readings` for the proof's patient, skipping duplicates.
+pub async fn insert(
+    db: &DatabaseConnection,
+    proof: &Proof<Vitals, Write>,
+    readings: &[Reading],
+    source: &str,
+    import_id: Option<i64>,
+) -> Result<Written, DbErr> {
+    if readings.is_empty() {
+        return Ok(Written::default());
+    }
+    let patient_id = proof.patient_id();
+    let source: String = source.chars().take(120).collect();
+    let tx = db.begin().await?;
+    let backend = tx.get_database_backend();
+    let recorded = now_ms();
+    let mut stored = 0;
+    for chunk in readings.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::with_capacity(120 + chunk.len() * 22);
+        sql.push_str(
+            "INSERT INTO observations (patient_id, kind, start_s, end_s, value, value2, source, \
+             import_id, recorded_ms) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?,?,?,?)");
+            values.extend([
+                patient_id.into(),
+                r.kind.as_str().into(),
+                r.start_s.into(),
+                r.end_s.into(),
+                r.value.into(),
+                r.value2.into(),
+                source.clone().into(),
+                import_id.into(),
+                recorded.into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        stored += tx
+            .execute_raw(statement(backend, &sql, values))
+            .await?
+            .rows_affected();
+    }
+    if stored > 0 {
+        let hours: BTreeSet<(Kind, i64)> = readings
+            .iter()
+            .map(|r| (r.kind, r.start_s.div_euclid(3600) * 3600))
+            .collect();
+        super::rollups::mark(&tx, patient_id, hours).await?;
+    }
+    tx.commit().await?;
+    Ok(Written {
+        stored,
+        duplicates: readings.len() as u64 - stored,
+    })
+}
+
+/// One stored reading, for charts and tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReading {
+    pub start_s: i64,
+    pub end_s: i64,
+    pub value: f64,
+    pub value2: Option<f64>,
+}
+
+/// Raw readings of one kind in `[from_s, to_s)`, oldest first, at most `limit`.
+pub async fn readings(
+    db: &DatabaseConnection,
+    proof: &Proof<Vitals, Read>,
+    kind: Kind,
+    from_s: i64,
+    to_s: i64,
+    limit: u64,
+) -> Result<Vec<StoredReading>, DbErr> {
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            "SELECT start_s, end_s, value, value2 FROM observations \
+             WHERE patient_id = ? AND kind = ? AND start_s >= ? AND start_s < ? \
+             ORDER BY start_s LIMIT ?",
+            [
+                proof.patient_id().into(),
+                kind.as_str().into(),
+                from_s.into(),
+                to_s.into(),
+                (limit as i64).into(),
+            ],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(StoredReading {
+                start_s: row.try_get("", "start_s")?,
+                end_s: row.try_get("", "end_s")?,
+                value: row.try_get("", "value")?,
+                value2: row.try_get("", "value2")?,
+            })
+        })
+        .collect()
+}
+
+/// The latest reading of each kind the patient has.
+pub async fn latest(
+    db: &DatabaseConnection,
+    proof: &Proof<Vitals, Read>,
+) -> Result<Vec<(Kind, StoredReading)>, DbErr> {
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            "SELECT o.kind, o.start_s, o.end_s, o.value, o.value2 FROM observations o \
+             JOIN (SELECT kind, MAX(start_s) AS start_s FROM observations WHERE patient_id = ? \
+                   GROUP BY kind) m ON m.kind = o.kind AND m.start_s = o.start_s \
+             WHERE o.patient_id = ?",
+            [proof.patient_id().into(), proof.patient_id().into()],
+        ))
+        .await?;
+    let mut latest = Vec::new();
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        if let Some(kind) = Kind::parse(&kind) {
+            latest.push((
+                kind,
+                StoredReading {
+                    start_s: row.try_get("", "start_s")?,
+                    end_s: row.try_get("", "end_s")?,
+                    value: row.try_get("", "value")?,
+                    value2: row.try_get("", "value2")?,
+                },
+            ));
+        }
+    }
+    Ok(latest)
+}
+
+/// Removes every reading an import added (cancelling it, or a retried job's
+/// clean slate); their hours are marked for rollup.
+pub async fn delete_import(
+    db: &DatabaseConnection,
+    proof: &Proof<Vitals, Write>,
+    import_id: i64,
+) -> Result<u64, DbErr> {
+    let tx = db.begin().await?;
+    let backend = tx.get_database_backend();
+    let rows = tx
+        .query_all_raw(statement(
+            backend,
+            "SELECT DISTINCT kind, (start_s / 3600) * 3600 AS hour_s FROM observations \
+             WHERE patient_id = ? AND import_id = ?",
+            [proof.patient_id().into(), import_id.into()],
+        ))
+        .await?;
+    let mut hours = BTreeSet::new();
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        if let Some(kind) = Kind::parse(&kind) {
+            hours.insert((kind, row.try_get::<i64>("", "hour_s")?));
+        }
+    }
+    let deleted = tx
+        .execute_raw(statement(
+            backend,
+            "DELETE FROM observations WHERE patient_id = ? AND import_id = ?",
+            [proof.patient_id().into(), import_id.into()],
+        ))
+        .await?
+        .rows_affected();
+    if !hours.is_empty() {
+        super::rollups::mark(&tx, proof.patient_id(), hours).await?;
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}

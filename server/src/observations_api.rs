@@ -1,0 +1,95 @@
+//! `POST /api/v1/observations`: a batch of readings from a device or an app,
+//! as a JSON array of readings or a FHIR R4 Bundle of Observations, with a
+//! token allowed `observations:write`. Optional `?patient_id=` writes for a
+//! patient who granted the token's owner vitals (write).
+//!
+//! Answers 200 with `{received, stored, duplicates, rejected: [{index,
+//! reason}]}` when at least one item was good (or a duplicate), 422 with
+//! the same report when every item was refused, 400 for a body that is not
+//! JSON or not an array or Bundle, 413 above `MAX_BATCH` items.
+
+use crate::rest::{error_response, token_actor};
+use axum::Json;
+use axum::extract::{Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use hale_app::error::AppError;
+use hale_app::health::{self, MAX_BATCH, NewReading, Problem, fhir, service};
+use hale_app::state::AppState;
+use http::StatusCode;
+use serde_json::Value;
+
+#[derive(serde::Deserialize)]
+pub struct Target {
+    patient_id: Option<i64>,
+}
+
+/// The items of a body: each a reading or the reason it cannot be one.
+fn items(body: &[u8]) -> Result<Vec<Result<NewReading, Problem>>, AppError> {
+    let value: Value = serde_json::from_slice(body).map_err(|err| AppError::BadPayload {
+        reason: format!(
+            "not valid JSON (line {}, column {})",
+            err.line(),
+            err.column()
+        ),
+    })?;
+    let items = if fhir::is_bundle(&value) {
+        fhir::entries(&value)
+    } else if let Value::Array(items) = value {
+        if items.len() > MAX_BATCH {
+            return Err(AppError::BatchTooLarge { max: MAX_BATCH });
+        }
+        items
+            .into_iter()
+            .map(|item| {
+                serde_json::from_value::<NewReading>(item)
+                    .map_err(|err| Problem::Malformed(format!("not a reading: {err}")))
+            })
+            .collect()
+    } else {
+        return Err(AppError::BadPayload {
+            reason: "expected a JSON array of readings or a FHIR Bundle".into(),
+        });
+    };
+    if items.len() > MAX_BATCH {
+        return Err(AppError::BatchTooLarge { max: MAX_BATCH });
+    }
+    Ok(items)
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    Query(target): Query<Target>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let actor = match token_actor(&state, &parts).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    // The router's body limit has already refused anything larger.
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(_) => {
+            return error_response(&AppError::BadPayload {
+                reason: "the body is too large or was cut off".into(),
+            });
+        }
+    };
+    let result = async {
+        let items = items(&body)?;
+        let patient_id = service::patient_of(&actor, target.patient_id)?;
+        service::ingest(&state.db, &actor, patient_id, items, "api").await
+    }
+    .await;
+    match result {
+        Ok(report) => {
+            let status = if report.received > 0 && report.rejected.len() == report.received {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, Json::<health::IngestReport>(report)).into_response()
+        }
+        Err(err) => error_response(&err),
+    }
+}
