@@ -159,6 +159,8 @@ pub fn parse(input: impl BufRead, sink: &mut Sink<'_>) -> ParseEnd {
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
             Ok(event) => event,
+            // The input ended inside a tag, comment or declaration.
+            Err(quick_xml::Error::Syntax(_)) => return ParseEnd::Truncated { after: index },
             Err(_) => {
                 return ParseEnd::Malformed {
                     at: reader.buffer_position(),

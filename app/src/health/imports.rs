@@ -289,7 +289,30 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
         return Ok(());
     }
     set_state(db, id, "running", &["queued", "running"]).await?;
-    let size = state.blobs.size(&import.blob_key).await.map_err(err_text)?;
+    let size = match state.blobs.size(&import.blob_key).await {
+        Ok(size) => size,
+        Err(err) if err.kind() == opendal::ErrorKind::NotFound => {
+            // Retrying cannot bring the file back: the import fails, visibly.
+            let problem = ItemError {
+                index: 0,
+                reason: "the uploaded file is no longer available; please upload it again".into(),
+            };
+            let totals = Totals {
+                problems: vec![problem],
+                ..Totals::default()
+            };
+            write_progress(db, id, 0, &totals, 0).await?;
+            db.execute_raw(statement(
+                db.get_database_backend(),
+                "UPDATE imports SET state = 'failed', finished_ms = ? WHERE id = ? AND state = 'running'",
+                [now_ms().into(), id.into()],
+            ))
+            .await
+            .map_err(err_text)?;
+            return Ok(());
+        }
+        Err(err) => return Err(err_text(err)),
+    };
 
     let consumed = Arc::new(AtomicU64::new(0));
     let (bytes_tx, bytes_rx) = mpsc::channel::<Vec<u8>>(4);

@@ -30,7 +30,10 @@ pub async fn mark(
 ) -> Result<(), DbErr> {
     let backend = tx.get_database_backend();
     let token: i64 = rand::random::<i64>() & i64::MAX;
-    let hours: Vec<_> = hours.into_iter().collect();
+    // The same lock and row order as the rollup job: no deadlock between them.
+    lock_patient(tx, patient_id).await?;
+    let mut hours: Vec<_> = hours.into_iter().collect();
+    hours.sort_by_key(|(kind, hour)| (kind.as_str(), *hour));
     for chunk in hours.chunks(200) {
         let mut sql =
             String::from("INSERT INTO rollup_marks (patient_id, kind, hour_s, token) VALUES ");
@@ -97,6 +100,7 @@ pub async fn refresh(db: &DatabaseConnection, patient_id: i64) -> Result<(), DbE
             .push((row.try_get("", "hour_s")?, row.try_get("", "token")?));
     }
     let tx = db.begin().await?;
+    lock_patient(&tx, patient_id).await?;
     for (kind, hours) in &marks {
         let Some(kind) = Kind::parse(kind) else {
             continue;
@@ -127,6 +131,22 @@ pub async fn refresh(db: &DatabaseConnection, patient_id: i64) -> Result<(), DbE
         }
     }
     tx.commit().await
+}
+
+/// One rollup computation per patient at a time. SQLite's single writer
+/// serialises transactions already; PostgreSQL takes a transaction-scoped
+/// advisory lock, so two workers never rebuild the same buckets at once.
+async fn lock_patient(tx: &impl ConnectionTrait, patient_id: i64) -> Result<(), DbErr> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        const ROLLUPS: i64 = 0x524f_4c4c << 32;
+        tx.execute_raw(statement(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(?)",
+            [(ROLLUPS ^ patient_id).into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Sorted, merged `[from, to)` ranges covering each start (of width `step`).
@@ -242,6 +262,7 @@ pub async fn rebuild(db: &DatabaseConnection, patient_id: i64) -> Result<(), DbE
         ))
         .await?;
     let tx = db.begin().await?;
+    lock_patient(&tx, patient_id).await?;
     tx.execute_raw(statement(
         backend,
         "DELETE FROM observation_rollups WHERE patient_id = ?",

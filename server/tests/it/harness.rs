@@ -328,3 +328,40 @@ impl std::ops::Deref for Browser {
         &self.http
     }
 }
+
+impl TestApp {
+    /// Waits (up to 60 s) until a query's integer answer satisfies `done`.
+    pub async fn wait_until(&self, sql: &str, done: impl Fn(i64) -> bool) -> i64 {
+        for _ in 0..1200 {
+            let value = self.scalar(sql).await;
+            if done(value) {
+                return value;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for: {sql}");
+    }
+
+    /// Waits until no job is queued or running and no rollup is pending.
+    pub async fn settle_jobs(&self) {
+        self.wait_until(
+            "SELECT (SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')) \
+             + (SELECT COUNT(*) FROM rollup_marks)",
+            |n| n == 0,
+        )
+        .await;
+    }
+
+    /// A personal access token of the signed-in client with these scopes.
+    pub async fn token(&self, client: &Browser, scopes: &str) -> String {
+        let response = self
+            .call(
+                client,
+                "security/create_token",
+                &[("name", "Test device"), ("scopes", scopes)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "create_token");
+        response.json().await.expect("token")
+    }
+}

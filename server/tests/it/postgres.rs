@@ -189,3 +189,43 @@ async fn identity_and_the_audit_chain_work_on_postgresql() {
         Some(fifth)
     );
 }
+
+#[tokio::test]
+async fn health_data_imports_jobs_and_rollups_work_on_postgresql() {
+    use crate::health::{finished_import, import, iso, rollups_match_recomputation};
+    let pg = PgServer::start();
+    if std::env::var("HALE_TEST_LOGS").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
+    }
+    let app = TestApp::start_with(&[("HALE_DATABASE_URL", &pg.url)]).await;
+    // A second server on the same database: two workers claim jobs.
+    let blobs = app.dir.path().join("blobs").display().to_string();
+    let _second =
+        TestApp::start_with(&[("HALE_DATABASE_URL", &pg.url), ("HALE_BLOBS_ROOT", &blobs)]).await;
+    let (client, person) = app.signed_in_client("pg-health").await;
+    rollups_match_recomputation(&app, &client, &person).await;
+
+    let mut csv = String::from("time,kind,value,unit\n");
+    for i in 0..2500 {
+        csv.push_str(&format!(
+            "{},weight,{},kg\n",
+            iso(3600 * i + 60),
+            70 + i % 5
+        ));
+    }
+    csv.push_str(&format!("{},weight,9999,kg\n", iso(30)));
+    let id = import(&app, &client, "weights.csv", csv.into_bytes()).await;
+    let view = finished_import(&app, &client, id).await;
+    assert_eq!(view["state"], "done", "{view}");
+    assert_eq!(
+        (view["imported"].clone(), view["rejected"].clone()),
+        (2500.into(), 1.into())
+    );
+    app.settle_jobs().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM (SELECT job_id FROM job_runs GROUP BY job_id HAVING COUNT(*) > 1) t")
+            .await,
+        0,
+        "no job ran twice"
+    );
+}
