@@ -8,6 +8,9 @@ use crate::accounts::{
     get_current_user,
 };
 use crate::error::AppError;
+use crate::health::{
+    AddReadingPage, DashboardPage, ImportPage, KindPage, PatientDashboardPage, PatientKindPage,
+};
 use crate::i18n::*;
 use crate::layout::{AppFrame, Area};
 use crate::pages::{AreaPage, HomePage, NotFound};
@@ -19,7 +22,9 @@ use leptos_router::path;
 /// Whether only a signed-in user may open a path; the server sends anyone
 /// else to the sign-in page before rendering.
 pub fn is_protected(path: &str) -> bool {
-    PROTECTED_PATHS.contains(&path) || path.starts_with("/patients/")
+    PROTECTED_PATHS.contains(&path)
+        || path.starts_with("/patients/")
+        || path.starts_with("/dashboard/")
 }
 
 /// Paths that only a signed-in user may open; the server sends anyone else to
@@ -97,7 +102,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/join-care-team") view=|| page(|| view! { <JoinCareTeamPage /> }) />
                     <Route path=path!("/admin") view=|| page(|| view! { <AdminPage /> }) />
                     <Route path=path!("/") view=|| view! { <Protected page=home /> } />
-                    <Route path=path!("/dashboard") view=|| area(Area::Dashboard) />
+                    <Route path=path!("/dashboard") view=|| page(|| view! { <DashboardPage /> }) />
+                    <Route path=path!("/dashboard/add") view=|| page(|| view! { <AddReadingPage /> }) />
+                    <Route path=path!("/dashboard/import") view=|| page(|| view! { <ImportPage /> }) />
+                    <Route path=path!("/dashboard/:kind") view=|| page(|| view! { <KindPage /> }) />
+                    <Route path=path!("/patients/:id/health") view=|| page(|| view! { <PatientDashboardPage /> }) />
+                    <Route path=path!("/patients/:id/health/:kind") view=|| page(|| view! { <PatientKindPage /> }) />
                     <Route path=path!("/medications") view=|| area(Area::Medications) />
                     <Route path=path!("/records") view=|| area(Area::Records) />
                     <Route path=path!("/documents") view=|| area(Area::Documents) />

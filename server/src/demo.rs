@@ -1,5 +1,6 @@
 //! `hale demo`: demo accounts for trying Hale out. Idempotent: running it
-//! again changes nothing. Later areas add their demo data here.
+//! again changes nothing. Later areas add their demo data here; Dana's year
+//! of health data is in `demo_health`.
 //!
 //! A patient (Dana), a clinician (Dr Lee) on Dana's care team with read access
 //! to vitals and records, and an administrator. Staff must turn on two-step
@@ -88,6 +89,12 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
         grants::redeem(&state.db, &actor(&clinician, Role::Clinician), &code)
             .await
             .map_err(app_error)?;
+    }
+    let seeded = crate::demo_health::seed(&state.db, patient.id)
+        .await
+        .map_err(app_error)?;
+    if seeded {
+        tracing::info!("demo health data written (a year of readings)");
     }
     Ok(format!(
         "demo accounts ready (password {DEMO_PASSWORD} for each):\n  \

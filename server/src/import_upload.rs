@@ -1,4 +1,4 @@
-//! `POST /health/import`: the import form's file, streamed from the
+//! `POST /dashboard/import/upload`: the import form's file, streamed from the
 //! multipart body to the blob store chunk by chunk, then queued as an
 //! import job. Works without JavaScript; answers with a redirect to the
 //! import's progress page (or back to the form with an error code).
@@ -20,7 +20,7 @@ fn back_with(error: &AppError) -> Response {
         AppError::NoAccess | AppError::WrongRole | AppError::MfaRequired => "access",
         _ => "failed",
     };
-    Redirect::to(&format!("/health/import?error={code}")).into_response()
+    Redirect::to(&format!("/dashboard/import?error={code}")).into_response()
 }
 
 pub async fn upload(
@@ -71,7 +71,7 @@ pub async fn upload(
             }
         }
         return match upload.finish(&state).await {
-            Ok(id) => Redirect::to(&format!("/health/import?id={id}")).into_response(),
+            Ok(id) => Redirect::to(&format!("/dashboard/import?id={id}")).into_response(),
             Err(err) => back_with(&err),
         };
     }

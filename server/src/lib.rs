@@ -5,6 +5,7 @@ pub mod assets;
 pub mod config;
 mod config_oidc;
 pub mod demo;
+pub mod demo_health;
 mod health;
 mod import_upload;
 mod middleware;

@@ -67,7 +67,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
 
     // Imports are large and slow: their own body limit, no request timeout.
     let uploads = Router::new()
-        .route("/health/import", axum::routing::post(import_upload::upload))
+        .route(
+            hale_app::health::UPLOAD_PATH,
+            axum::routing::post(import_upload::upload),
+        )
         .layer(axum::Extension(import_upload::ImportLimit(
             config.import_limit_bytes,
         )))

@@ -165,5 +165,6 @@ pub fn AdminPage() -> impl IntoView {
                     .map(|_| view! { <p class="notice" role="status">{t!(i18n, admin.disabled)}</p> })
             }}
         </section>
+        <crate::jobs::JobsPanel />
     }
 }

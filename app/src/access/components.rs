@@ -396,6 +396,17 @@ pub fn PatientPage() -> impl IntoView {
                                 <h1>{p.name.clone()}</h1>
                                 <p>{t!(i18n, care.you_may)} " " {describe(&p.permissions)}</p>
                                 {p.until.map(|d| view! { <p class="muted">{t!(i18n, care.until_date, date = d.to_string())}</p> })}
+                                {p.permissions
+                                    .allows(Category::Vitals, Action::Read)
+                                    .then(|| {
+                                        view! {
+                                            <p>
+                                                <a class="button button-primary" href=format!("/patients/{}/health", p.patient_id)>
+                                                    {t!(i18n, health.open_dashboard)}
+                                                </a>
+                                            </p>
+                                        }
+                                    })}
                             </section>
                         }
                             .into_any()

@@ -54,6 +54,7 @@ pub async fn add_reading(
     offset_min: i32,
     value: String,
     value2: Option<String>,
+    end_time: Option<String>,
     unit: String,
 ) -> Result<bool, AppError> {
     let (state, actor) = context()?;
@@ -70,18 +71,24 @@ pub async fn add_reading(
         Some(v) if !v.is_empty() => Some(number(v).map_err(|_| invalid("enter a number"))?),
         _ => None,
     };
-    let local = chrono::NaiveDateTime::parse_from_str(time.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| invalid("choose a date and time"))?;
     let offset = chrono::FixedOffset::east_opt(offset_min.clamp(-14 * 60, 14 * 60) * 60)
         .ok_or_else(|| invalid("choose a date and time"))?;
-    let at = local
-        .and_local_timezone(offset)
-        .single()
-        .ok_or_else(|| invalid("choose a date and time"))?;
+    let instant = |text: &str| {
+        chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|local| local.and_local_timezone(offset).single())
+            .map(|at| at.to_rfc3339())
+            .ok_or_else(|| invalid("choose a date and time"))
+    };
+    let time = instant(&time)?;
+    let end = match end_time.as_deref().map(str::trim) {
+        Some(end) if !end.is_empty() => Some(instant(end)?),
+        _ => None,
+    };
     let reading = super::NewReading {
         kind,
-        time: at.to_rfc3339(),
-        end: None,
+        time,
+        end,
         value,
         value2,
         unit,

@@ -14,10 +14,12 @@ pub use api::*;
 pub mod chart;
 mod components;
 mod entry;
+mod goals_panel;
 mod import_page;
+pub mod labels;
 pub use components::{DashboardPage, KindPage, PatientDashboardPage, PatientKindPage};
 pub use entry::AddReadingPage;
-pub use import_page::ImportPage;
+pub use import_page::{ImportPage, UPLOAD_PATH};
 
 #[cfg(feature = "ssr")]
 pub mod apple;

@@ -10,7 +10,9 @@ pub mod queue;
 pub mod worker;
 
 mod api;
+mod panel;
 pub use api::*;
+pub use panel::JobsPanel;
 
 /// The queue at a glance, for administrators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -447,7 +447,7 @@ async fn upload(app: &TestApp, client: &Browser, name: &str, bytes: Vec<u8>) -> 
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
     );
     client
-        .post(app.url("/health/import"))
+        .post(app.url("/dashboard/import/upload"))
         .multipart(form)
         .send()
         .await
