@@ -26,7 +26,15 @@ for (const scheme of ["light", "dark"] as const) {
     expect(await seriousViolations(page)).toEqual([]);
     await signedUp(page);
     expect(await seriousViolations(page)).toEqual([]);
-    for (const path of ["/dashboard", "/care-team", "/access-history", "/settings/security"]) {
+    for (const path of [
+      "/dashboard",
+      "/dashboard/add",
+      "/dashboard/import",
+      "/dashboard/heart_rate",
+      "/care-team",
+      "/access-history",
+      "/settings/security",
+    ]) {
       await page.goto(path);
       await hydrated(page);
       expect(await seriousViolations(page), path).toEqual([]);

@@ -187,6 +187,10 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
                 String::from_utf8_lossy(&invitation.stderr)
             )
         })?;
+    // The demo patient with a year of readings, for the dashboard test.
+    let mut demo = env.command(&hale);
+    with_site(&mut demo);
+    step("demo data", demo.arg("demo"))?;
     let server_log = std::fs::File::create(scratch.join("server.log"))
         .map_err(|e| format!("cannot create the server log: {e}"))?;
     let mut serve = env.command(&hale);

@@ -47,22 +47,6 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::sqlite_file_path;
-
-    #[test]
-    fn sqlite_urls_name_their_file() {
-        assert_eq!(
-            sqlite_file_path("sqlite://data/hale.db?mode=rwc"),
-            Some("data/hale.db")
-        );
-        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
-        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
-        assert_eq!(sqlite_file_path("postgres://h/db"), None);
-    }
-}
-
 /// A raw statement written with `?` placeholders, numbered (`$1`, ...) for
 /// PostgreSQL. Raw SQL is kept for the hot paths (batched inserts, rollups,
 /// the job queue) where one statement does the work of many.
@@ -93,4 +77,20 @@ pub fn statement(
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file_path;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/hale.db?mode=rwc"),
+            Some("data/hale.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://h/db"), None);
+    }
 }

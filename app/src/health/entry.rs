@@ -35,11 +35,14 @@ pub fn AddReadingPage() -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddReading>::new();
     let kind = RwSignal::new(Kind::HeartRate);
-    let offset = offset_min();
-    // The browser's "now", filled in once hydrated (the server does not know the reader's clock).
+    // The browser's clock and UTC offset, filled in once hydrated (the
+    // server renders before it knows them).
+    let offset = RwSignal::new(0);
     let now = RwSignal::new(String::new());
     Effect::new(move |_| {
-        let local = chrono::Utc::now() + chrono::Duration::minutes(i64::from(offset));
+        let minutes = offset_min();
+        offset.set(minutes);
+        let local = chrono::Utc::now() + chrono::Duration::minutes(i64::from(minutes));
         now.set(local.format("%Y-%m-%dT%H:%M").to_string());
     });
     let range = move || {
@@ -57,7 +60,7 @@ pub fn AddReadingPage() -> impl IntoView {
         <section class="panel">
             <ActionForm action=add attr:class="stack" attr:novalidate=true>
                 <ActionError action=add />
-                <input type="hidden" name="offset_min" value=offset />
+                <input type="hidden" name="offset_min" prop:value=move || offset.get().to_string() />
                 <label class="field">
                     <span>{t!(i18n, health.field_kind)}</span>
                     <select

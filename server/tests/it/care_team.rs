@@ -218,6 +218,13 @@ const SWEPT: &[&str] = &[
     "admin/break_glass",
     "admin/disable_account",
     "admin/find_accounts",
+    "health/dashboard",
+    "health/series",
+    "health/add",
+    "health/imports",
+    "health/import",
+    "health/cancel_import",
+    "notifications/read",
 ];
 
 #[tokio::test]
@@ -252,6 +259,32 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         .to_string();
     let session = app
         .scalar(&of_bob("sessions", "account_id"))
+        .await
+        .to_string();
+    // Bob's health data: a reading, an import underway, a notification.
+    app.execute(&format!(
+        "INSERT INTO observations (patient_id, kind, start_s, end_s, value, source, recorded_ms) \
+         VALUES ({bob_id}, 'heart_rate', 1790000000, 1790000000, 123, 'Bob''s band', 0)"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO imports (patient_id, uploaded_by, format, file_name, blob_key, bytes_total, \
+         bytes_done, state, imported, duplicates, rejected, skipped, problems, created_ms) \
+         VALUES ({bob_id}, {bob_id}, 'csv', 'bobs-readings.csv', 'imports/x/y', 10, 0, 'queued', \
+         0, 0, 0, 0, '[]', 0)"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO notifications (account_id, kind, params, dedup_key, created_ms) \
+         VALUES ({bob_id}, 'goal_reached', '{{\"goal\":\"daily_steps\"}}', 'goal:x', 0)"
+    ))
+    .await;
+    let bob_import = app
+        .scalar(&of_bob("imports", "patient_id"))
+        .await
+        .to_string();
+    let bob_note = app
+        .scalar(&of_bob("notifications", "account_id"))
         .await
         .to_string();
     let bob = bob_id.to_string();
@@ -306,6 +339,53 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
             vec![("query", "bob")],
             StatusCode::FORBIDDEN,
         ),
+        (
+            "health/dashboard",
+            vec![("patient_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "health/series",
+            vec![
+                ("patient_id", &bob),
+                ("kind", "heart_rate"),
+                ("from_s", "1780000000"),
+                ("to_s", "1800000000"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "health/add",
+            vec![
+                ("patient_id", &bob),
+                ("kind", "heart_rate"),
+                ("time", "2026-11-01T08:00"),
+                ("offset_min", "0"),
+                ("value", "70"),
+                ("unit", "/min"),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "health/imports",
+            vec![("patient_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "health/import",
+            vec![("import_id", &bob_import)],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "health/cancel_import",
+            vec![("import_id", &bob_import)],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "notifications/read",
+            vec![("notification_id", &bob_note)],
+            StatusCode::NOT_FOUND,
+        ),
     ];
     assert_eq!(attempts.iter().map(|a| a.0).collect::<Vec<_>>(), SWEPT);
     for (endpoint, form, expected) in &attempts {
@@ -338,7 +418,46 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
             "{endpoint} leaks Bob's token"
         );
     }
+    // Ann's own token cannot write into Bob's record either.
+    let ann_token = app.token(&ann, "observations:write").await;
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/observations?patient_id={bob_id}")))
+        .bearer_auth(&ann_token)
+        .json(&serde_json::json!([{"kind": "heart_rate", "time": "2026-11-01T08:00:00Z", "value": 70, "unit": "/min"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    for endpoint in ["health/dashboard", "health/imports"] {
+        let body = app.call(&ann, endpoint, &[]).await.text().await.unwrap();
+        assert!(
+            !body.contains("bobs-readings"),
+            "{endpoint} leaks Bob's import"
+        );
+        assert!(!body.contains("123"), "{endpoint} leaks Bob's reading");
+    }
     // Bob's things are untouched.
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM observations WHERE patient_id = {bob_id}"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM imports WHERE id = {bob_import} AND state = 'queued'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE id = {bob_note} AND read_ms IS NULL"
+        ))
+        .await,
+        1
+    );
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM care_grants WHERE id = {grant} AND revoked_at IS NULL AND permissions = 'vitals:r records:rw'")).await, 1);
     assert_eq!(
         app.scalar(&format!(
@@ -369,7 +488,7 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         1
     );
     // The refused look at Bob's data is in the audit log, under Ann.
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE actor_id = {ann_id} AND patient_id = {bob_id} AND outcome = 'refused'")).await, 1);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE actor_id = {ann_id} AND patient_id = {bob_id} AND outcome = 'refused'")).await, 6);
 }
 
 fn actor(id: i64, role: Role, mfa: bool, scopes: Option<Vec<String>>) -> Actor {

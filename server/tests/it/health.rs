@@ -369,8 +369,7 @@ async fn rollups_kept_up_by_jobs_match_a_recomputation_and_a_rebuild() {
 /// Posts three days of readings in batches, lets the jobs run, and compares
 /// the rollups with an independent recomputation and with a rebuild.
 pub async fn rollups_match_recomputation(app: &TestApp, client: &Browser, person: &Person) {
-    let (app, client) = (app, client);
-    let token = app.token(&client, "observations:write").await;
+    let token = app.token(client, "observations:write").await;
     // Three days of readings in several batches, some overlapping earlier hours.
     let mut state: u64 = 42;
     let mut next = move || {
@@ -389,15 +388,15 @@ pub async fn rollups_match_recomputation(app: &TestApp, client: &Browser, person
                 items.push(json!({"kind": "steps", "time": iso(ago + 11), "value": (next() * 900.0).round(), "unit": "{steps}"}));
             }
         }
-        let (status, report) = post_batch(&app, &token, &Value::Array(items)).await;
+        let (status, report) = post_batch(app, &token, &Value::Array(items)).await;
         assert_eq!(status, StatusCode::OK, "{report}");
     }
     app.settle_jobs().await;
-    let hours = stored_rollups(&app, "h").await;
+    let hours = stored_rollups(app, "h").await;
     assert!(hours.len() > 24, "hours rolled up: {}", hours.len());
-    assert_eq!(hours, recomputed(&app, 3600).await);
-    let days = stored_rollups(&app, "d").await;
-    assert_eq!(days, recomputed(&app, 86_400).await);
+    assert_eq!(hours, recomputed(app, 3600).await);
+    let days = stored_rollups(app, "d").await;
+    assert_eq!(days, recomputed(app, 86_400).await);
     assert!(
         days.iter().any(|d| d.0 == "glucose" && d.5 > 0),
         "time in range counted"
@@ -409,14 +408,14 @@ pub async fn rollups_match_recomputation(app: &TestApp, client: &Browser, person
     hale_app::health::rollups::rebuild(&app.db().await, patient_id)
         .await
         .unwrap();
-    assert_eq!(stored_rollups(&app, "h").await, hours);
-    assert_eq!(stored_rollups(&app, "d").await, days);
+    assert_eq!(stored_rollups(app, "h").await, hours);
+    assert_eq!(stored_rollups(app, "d").await, days);
 
     // The chart of a month reads hourly rollups; a year reads days.
     let now = chrono::Utc::now().timestamp();
     let series: Value = app
         .call(
-            &client,
+            client,
             "health/series",
             &[
                 ("kind", "steps"),
