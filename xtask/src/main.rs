@@ -304,7 +304,7 @@ fn wait_until_ready(base_url: &str) -> Result {
 fn bench() -> Result {
     let root = root();
     let env = setup::toolchain(&root)?;
-    for bench in ["request_path", "access_check"] {
+    for bench in ["request_path", "access_check", "health_data"] {
         step(
             &format!("benchmark {bench} (cargo bench)"),
             env.command("cargo")

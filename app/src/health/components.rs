@@ -93,7 +93,7 @@ fn DashboardBody(
                     }
                 })}
         </section>
-        {own.then(|| view! { <NotificationsPanel notifications=view.notifications.clone() version /> })}
+        {own.then(|| view! { <NotificationsPanel notifications=view.notifications.clone() version /> }.into_any())}
         {if has_data {
             ().into_any()
         } else {
@@ -102,7 +102,7 @@ fn DashboardBody(
         <ul class="card-grid health-cards" data-testid="health-cards">
             {with_data
                 .into_iter()
-                .map(|card| view! { <HealthCard card patient prefs=prefs.clone() offset /> })
+                .map(|card| view! { <HealthCard card patient prefs=prefs.clone() offset /> }.into_any())
                 .collect_view()}
         </ul>
         {(!without.is_empty())
@@ -114,8 +114,8 @@ fn DashboardBody(
                     </p>
                 }
             })}
-        <GoalsPanel goals=view.goals.clone() own version />
-        {own.then(|| view! { <UnitsPanel prefs=view.prefs.clone() version /> })}
+        {view! { <GoalsPanel goals=view.goals.clone() own version /> }.into_any()}
+        {own.then(|| view! { <UnitsPanel prefs=view.prefs.clone() version /> }.into_any())}
     }
 }
 
