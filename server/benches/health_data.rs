@@ -276,9 +276,9 @@ async fn dashboard(db: &DatabaseConnection) {
         raw_count = rows.len();
         let mut days: BTreeMap<i64, (f64, f64, f64, i64)> = BTreeMap::new();
         for r in &rows {
-            let e = days
-                .entry(r.start_s.div_euclid(86_400))
-                .or_insert((f64::MAX, f64::MIN, 0.0, 0));
+            let e =
+                days.entry(r.start_s.div_euclid(86_400))
+                    .or_insert((f64::MAX, f64::MIN, 0.0, 0));
             e.0 = e.0.min(r.value);
             e.1 = e.1.max(r.value);
             e.2 += r.value;

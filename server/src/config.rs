@@ -166,6 +166,7 @@ struct FileSessions {
 #[serde(deny_unknown_fields)]
 struct FileLimits {
     body_bytes: Option<toml::Value>,
+    import_bytes: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -246,6 +247,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("sessions.idle_minutes", "HALE_SESSIONS_IDLE_MINUTES"),
     ("sessions.absolute_hours", "HALE_SESSIONS_ABSOLUTE_HOURS"),
     ("limits.body_bytes", "HALE_LIMITS_BODY_BYTES"),
+    ("limits.import_bytes", "HALE_LIMITS_IMPORT_BYTES"),
     ("log.format", "HALE_LOG_FORMAT"),
     ("log.filter", "HALE_LOG"),
 ];
@@ -513,6 +515,11 @@ fn layer_file(
         value_text(file.limits.body_bytes),
         &source,
     );
+    layers.set(
+        "limits.import_bytes",
+        value_text(file.limits.import_bytes),
+        &source,
+    );
     layers.set("log.format", file.log.format, &source);
     layers.set("log.filter", file.log.filter, &source);
     Ok(file.oidc)
@@ -611,6 +618,20 @@ mod tests {
         );
         assert!(!config.sessions.secure_cookie);
         assert_eq!(config.log.format, LogFormat::Human);
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_is_valid_and_sets_the_limits() {
+        let file = include_str!("../../Leptos.toml");
+        let config = Config::from_sources(Some(("Leptos.toml", file)), &env(&[])).unwrap();
+        assert_eq!(config.body_limit_bytes, 2 * 1024 * 1024);
+        assert_eq!(config.import_limit_bytes, 1 << 30);
+        let config = Config::from_sources(
+            Some(("Leptos.toml", file)),
+            &env(&[("HALE_LIMITS_IMPORT_BYTES", "5_000_000")]),
+        )
+        .unwrap();
+        assert_eq!(config.import_limit_bytes, 5_000_000);
     }
 
     #[test]

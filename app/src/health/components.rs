@@ -6,7 +6,7 @@
 use super::chart::{Chart, Sparkline, period_label};
 use super::goals_panel::{GoalsPanel, NotificationsPanel, UnitsPanel};
 use super::kind::{Combine, Kind};
-use super::labels::{kind_label, offset_min};
+use super::labels::{kind_label, now_s, offset_min};
 use super::{CardView, DashboardView, Resolution, SeriesView, dashboard, series};
 use crate::i18n::*;
 use crate::layout::ErrorMessage;
@@ -196,7 +196,7 @@ const RANGES: [(&str, i64); 4] = [
 /// `end` (default: the next full hour), or `from_s`/`to_s`, or the dates
 /// `from`/`to` of the custom form.
 fn range_of(get: impl Fn(&str) -> Option<String>) -> Range {
-    let next_hour = (chrono::Utc::now().timestamp() / HOUR + 1) * HOUR;
+    let next_hour = (now_s() / HOUR + 1) * HOUR;
     let number = |key: &str| get(key).and_then(|v| v.parse::<i64>().ok());
     let date = |key: &str| {
         get(key)

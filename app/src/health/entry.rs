@@ -4,7 +4,7 @@
 
 use super::AddReading;
 use super::kind::Kind;
-use super::labels::{kind_label, offset_min};
+use super::labels::{kind_label, now_s, offset_min};
 use crate::i18n::*;
 use crate::layout::{ActionError, SubmitButton};
 use leptos::form::ActionForm;
@@ -42,7 +42,7 @@ pub fn AddReadingPage() -> impl IntoView {
     Effect::new(move |_| {
         let minutes = offset_min();
         offset.set(minutes);
-        let local = chrono::Utc::now() + chrono::Duration::minutes(i64::from(minutes));
+        let local = super::chart::local(now_s(), minutes);
         now.set(local.format("%Y-%m-%dT%H:%M").to_string());
     });
     let range = move || {

@@ -1,5 +1,5 @@
-//! Names of kinds and goals in the reader's language, and the reader's UTC
-//! offset (the browser's, remembered in a cookie so that the server renders
+//! Names of kinds and goals in the reader's language, the clock, and the
+//! reader's UTC offset (the browser's, remembered in a cookie so that the server renders
 //! the same local times the browser will).
 
 use super::{GoalKind, Kind};
@@ -31,6 +31,19 @@ pub fn goal_label(goal: GoalKind) -> String {
         GoalKind::GlucoseInRange => t_string!(i18n, health.goal_glucose_in_range),
     }
     .to_string()
+}
+
+/// Unix seconds now. The browser's clock comes from JavaScript: the
+/// standard library has no clock on `wasm32-unknown-unknown`.
+pub fn now_s() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now().timestamp()
+    }
 }
 
 /// The cookie that carries the browser's UTC offset in minutes.
