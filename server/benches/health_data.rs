@@ -176,7 +176,10 @@ async fn ingest(db: &DatabaseConnection, client: &reqwest::Client, addr: std::ne
     let stored: i64 = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT COUNT(*) FROM observations".to_owned(),
+            format!(
+                "SELECT COUNT(*) FROM observations WHERE patient_id = {}",
+                actor.account_id
+            ),
         ))
         .await
         .expect("count")
