@@ -22,16 +22,10 @@ use std::time::{Duration, Instant};
 
 const CHECKS: usize = 3_000;
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
-}
+mod support;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+fn main() {
+    support::block_on(run());
 }
 
 fn report(name: &str, ours: (f64, Duration), limit: (f64, Duration), unit: &str) {
@@ -60,7 +54,10 @@ where
     }
     let total = started.elapsed();
     times.sort();
-    (n as f64 / total.as_secs_f64(), percentile(&times, 0.5))
+    (
+        n as f64 / total.as_secs_f64(),
+        support::percentile(&times, 0.5),
+    )
 }
 
 async fn run() {

@@ -21,7 +21,7 @@ use hale_app::health::kind::Kind;
 use hale_app::health::{imports, service as health, store};
 use hale_server::config::Config;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
@@ -30,12 +30,10 @@ const BATCH: usize = 5_000;
 const DASHBOARD_READS: usize = 200;
 const EXPORT_BYTES: u64 = 200 * 1024 * 1024;
 
+mod support;
+
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    support::block_on(run());
 }
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
@@ -50,10 +48,6 @@ fn peak_rss_mib() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -89,45 +83,10 @@ fn iso(t: i64) -> String {
 
 async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).expect("site");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    let env: HashMap<String, String> = [
-        ("HALE_DATABASE_URL", url.clone()),
-        (
-            "HALE_BLOBS_ROOT",
-            dir.path().join("blobs").display().to_string(),
-        ),
-        ("HALE_SITE_ROOT", site.display().to_string()),
-        ("HALE_LOG", "error".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = Config::from_sources(None, &env).expect("config");
-    hale_server::telemetry::init(&config.log);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server_config = config.clone();
-    tokio::spawn(async move {
-        hale_server::serve(server_config, listener)
-            .await
-            .expect("serve")
-    });
+    let config = support::temp_config(dir.path());
+    let url = config.database_url.expose().to_owned();
+    let addr = support::serve_hale(config.clone()).await;
     let client = reqwest::Client::new();
-    for _ in 0..400 {
-        if client
-            .get(format!("http://{addr}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
     let db = hale_app::db::connect(&url).await.expect("db");
 
     // The import first: the peak RSS it reports is not hidden under the
@@ -291,14 +250,14 @@ async fn dashboard(db: &DatabaseConnection) {
         memory.push(t.elapsed());
     }
     memory.sort();
-    let p95 = percentile(&times, 0.95);
+    let p95 = support::percentile(&times, 0.95);
     println!(
         "dashboard: a year of per-minute heart rate ({raw_count} readings, demo written and rolled up in {:.1} s)\n    ours  p50 {:>7.3} ms, p95 {:>7.3} ms ({points} daily points from rollups, through the access check)\n    limit p50 {:>7.1} ms (the same daily figures computed in memory from the raw readings)\n    ratio {:.0}x faster (p95 target: under 10 ms: {})",
         seeded.as_secs_f64(),
-        ms(percentile(&times, 0.5)),
+        ms(support::percentile(&times, 0.5)),
         ms(p95),
-        ms(percentile(&memory, 0.5)),
-        ms(percentile(&memory, 0.5)) / ms(p95),
+        ms(support::percentile(&memory, 0.5)),
+        ms(support::percentile(&memory, 0.5)) / ms(p95),
         if ms(p95) < 10.0 { "met" } else { "NOT met" }
     );
 }

@@ -11,8 +11,6 @@
 
 use axum::Router;
 use axum::routing::{get, post};
-use hale_server::config::Config;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,36 +31,16 @@ enum Call {
     Post(String, &'static str),
 }
 
+mod support;
+
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    support::block_on(run());
 }
 
 async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).expect("site");
-    let env: HashMap<String, String> = [
-        (
-            "HALE_DATABASE_URL",
-            format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()),
-        ),
-        (
-            "HALE_BLOBS_ROOT",
-            dir.path().join("blobs").display().to_string(),
-        ),
-        ("HALE_SITE_ROOT", site.display().to_string()),
-        ("HALE_LOG", "error".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = Config::from_sources(None, &env).expect("config");
-    hale_server::telemetry::init(&config.log);
-    let hale = serve_hale(config).await;
+    let config = support::temp_config(dir.path());
+    let hale = support::serve_hale(config).await;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
@@ -133,24 +111,6 @@ async fn run() {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-async fn serve_hale(config: Config) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { hale_server::serve(config, listener).await.expect("serve") });
-    for _ in 0..200 {
-        if reqwest::get(format!("http://{addr}/readyz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return addr;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("hale did not start");
 }
 
 async fn serve_bare(page: String, json: String) -> SocketAddr {

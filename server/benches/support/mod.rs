@@ -1,0 +1,64 @@
+//! What the benchmarks share: the runtime, a throw-away configuration, an
+//! in-process Hale server, percentiles. Each bench uses part of it.
+#![allow(dead_code)]
+
+use hale_server::config::Config;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+/// Runs a bench's async body on a multi-threaded runtime.
+pub fn block_on(body: impl Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(body);
+}
+
+/// A configuration over a SQLite file, a blob folder and an empty site in
+/// `dir`, logging errors only.
+pub fn temp_config(dir: &Path) -> Config {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("pkg")).expect("site");
+    let env: HashMap<String, String> = [
+        (
+            "HALE_DATABASE_URL",
+            format!("sqlite://{}/bench.db?mode=rwc", dir.display()),
+        ),
+        ("HALE_BLOBS_ROOT", dir.join("blobs").display().to_string()),
+        ("HALE_SITE_ROOT", site.display().to_string()),
+        ("HALE_LOG", "error".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::from_sources(None, &env).expect("config");
+    hale_server::telemetry::init(&config.log);
+    config
+}
+
+/// Serves Hale in this process on a free loopback port; answers once ready.
+pub async fn serve_hale(config: Config) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { hale_server::serve(config, listener).await.expect("serve") });
+    for _ in 0..400 {
+        if reqwest::get(format!("http://{addr}/readyz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return addr;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("hale did not start");
+}
+
+/// The `p` percentile (0–1) of sorted durations.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
