@@ -17,6 +17,19 @@ fn context() -> Result<(crate::state::AppState, crate::access::gate::Actor), App
     Ok((state, me.actor()))
 }
 
+/// The access check for the patient's vitals (audited), as a server function answers it.
+#[cfg(feature = "ssr")]
+async fn vitals<M: crate::access::gate::AccessMode>(
+    state: &crate::state::AppState,
+    actor: &crate::access::gate::Actor,
+    patient_id: i64,
+    record: Option<&str>,
+) -> Result<crate::access::gate::Proof<crate::access::gate::kinds::Vitals, M>, AppError> {
+    crate::access::gate::check(&state.db, actor, patient_id, record)
+        .await
+        .map_err(AppError::respond)
+}
+
 #[cfg(feature = "ssr")]
 fn patient(actor: &crate::access::gate::Actor, patient_id: Option<i64>) -> Result<i64, AppError> {
     super::service::patient_of(actor, patient_id).map_err(AppError::respond)
@@ -142,12 +155,7 @@ pub async fn set_goal(goal: String, target: String) -> Result<(), AppError> {
         .replace(',', ".")
         .parse::<f64>()
         .map_err(|_| out_of_range())?;
-    let proof = crate::access::gate::check::<
-        crate::access::gate::kinds::Vitals,
-        crate::access::gate::Write,
-    >(&state.db, &actor, patient_id, None)
-    .await
-    .map_err(AppError::respond)?;
+    let proof = vitals::<crate::access::gate::Write>(&state, &actor, patient_id, None).await?;
     super::goals::set(&state.db, &proof, goal, target)
         .await
         .map_err(AppError::respond)
@@ -158,12 +166,7 @@ pub async fn remove_goal(goal: String) -> Result<(), AppError> {
     let (state, actor) = context()?;
     let patient_id = patient(&actor, None)?;
     let goal = super::GoalKind::parse(&goal).ok_or_else(|| AppError::NotFound.respond())?;
-    let proof = crate::access::gate::check::<
-        crate::access::gate::kinds::Vitals,
-        crate::access::gate::Write,
-    >(&state.db, &actor, patient_id, None)
-    .await
-    .map_err(AppError::respond)?;
+    let proof = vitals::<crate::access::gate::Write>(&state, &actor, patient_id, None).await?;
     super::goals::remove(&state.db, &proof, goal)
         .await
         .map_err(AppError::respond)
@@ -174,12 +177,7 @@ pub async fn remove_goal(goal: String) -> Result<(), AppError> {
 pub async fn imports(patient_id: Option<i64>) -> Result<Vec<ImportView>, AppError> {
     let (state, actor) = context()?;
     let patient_id = patient(&actor, patient_id)?;
-    let proof = crate::access::gate::check::<
-        crate::access::gate::kinds::Vitals,
-        crate::access::gate::Read,
-    >(&state.db, &actor, patient_id, None)
-    .await
-    .map_err(AppError::respond)?;
+    let proof = vitals::<crate::access::gate::Read>(&state, &actor, patient_id, None).await?;
     super::imports::list(&state.db, &proof)
         .await
         .map_err(|err| AppError::from(err).respond())
@@ -190,17 +188,13 @@ pub async fn imports(patient_id: Option<i64>) -> Result<Vec<ImportView>, AppErro
 pub async fn import_status(import_id: i64) -> Result<ImportView, AppError> {
     let (state, actor) = context()?;
     let patient_id = patient(&actor, None)?;
-    let proof = crate::access::gate::check::<
-        crate::access::gate::kinds::Vitals,
-        crate::access::gate::Read,
-    >(
-        &state.db,
+    let proof = vitals::<crate::access::gate::Read>(
+        &state,
         &actor,
         patient_id,
         Some(&format!("import:{import_id}")),
     )
-    .await
-    .map_err(AppError::respond)?;
+    .await?;
     super::imports::one(&state.db, &proof, import_id)
         .await
         .map_err(AppError::respond)
@@ -211,17 +205,13 @@ pub async fn import_status(import_id: i64) -> Result<ImportView, AppError> {
 pub async fn cancel_import(import_id: i64) -> Result<(), AppError> {
     let (state, actor) = context()?;
     let patient_id = patient(&actor, None)?;
-    let proof = crate::access::gate::check::<
-        crate::access::gate::kinds::Vitals,
-        crate::access::gate::Write,
-    >(
-        &state.db,
+    let proof = vitals::<crate::access::gate::Write>(
+        &state,
         &actor,
         patient_id,
         Some(&format!("import:{import_id}")),
     )
-    .await
-    .map_err(AppError::respond)?;
+    .await?;
     super::imports::cancel(&state.db, &proof, import_id)
         .await
         .map_err(AppError::respond)

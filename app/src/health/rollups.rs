@@ -171,6 +171,31 @@ fn in_range_bounds(kind: Kind) -> (f64, f64) {
     }
 }
 
+/// Removes a kind's hourly (`'h'`) or daily (`'d'`) buckets in `[from, to)`.
+async fn delete_buckets(
+    tx: &impl ConnectionTrait,
+    patient_id: i64,
+    kind: Kind,
+    period: char,
+    from: i64,
+    to: i64,
+) -> Result<(), DbErr> {
+    tx.execute_raw(statement(
+        tx.get_database_backend(),
+        "DELETE FROM observation_rollups WHERE patient_id = ? AND kind = ? AND period = ? \
+         AND bucket_s >= ? AND bucket_s < ?",
+        [
+            patient_id.into(),
+            kind.as_str().into(),
+            period.to_string().into(),
+            from.into(),
+            to.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 async fn recompute_hours(
     tx: &impl ConnectionTrait,
     patient_id: i64,
@@ -179,18 +204,7 @@ async fn recompute_hours(
     to: i64,
 ) -> Result<(), DbErr> {
     let backend = tx.get_database_backend();
-    tx.execute_raw(statement(
-        backend,
-        "DELETE FROM observation_rollups WHERE patient_id = ? AND kind = ? AND period = 'h' \
-         AND bucket_s >= ? AND bucket_s < ?",
-        [
-            patient_id.into(),
-            kind.as_str().into(),
-            from.into(),
-            to.into(),
-        ],
-    ))
-    .await?;
+    delete_buckets(tx, patient_id, kind, 'h', from, to).await?;
     let (low, high) = in_range_bounds(kind);
     tx.execute_raw(statement(
         backend,
@@ -222,19 +236,13 @@ async fn recompute_days(
     to: i64,
 ) -> Result<(), DbErr> {
     let backend = tx.get_database_backend();
+    delete_buckets(tx, patient_id, kind, 'd', from, to).await?;
     let key: [Value; 4] = [
         patient_id.into(),
         kind.as_str().into(),
         from.into(),
         to.into(),
     ];
-    tx.execute_raw(statement(
-        backend,
-        "DELETE FROM observation_rollups WHERE patient_id = ? AND kind = ? AND period = 'd' \
-         AND bucket_s >= ? AND bucket_s < ?",
-        key.clone(),
-    ))
-    .await?;
     tx.execute_raw(statement(
         backend,
         "INSERT INTO observation_rollups \
