@@ -48,3 +48,37 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: the server encrypts each message for this device (RFC 8291); the
+// browser decrypts it and hands the JSON here: { title, body, url, tag }.
+self.addEventListener("push", (event) => {
+  let message = { title: "Hale", body: "", url: "/notifications" };
+  try {
+    message = { ...message, ...event.data.json() };
+  } catch (_) {
+    // A message that is not JSON still shows, with the generic title.
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      tag: message.tag,
+      icon: "/icons/icon-192.png",
+      data: { url: message.url },
+    }),
+  );
+});
+
+// A tap on a notification opens (or focuses) the app at its page.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const path = (event.notification.data && event.notification.data.url) || "/";
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (client.url === target && "focus" in client) return client.focus();
+      }
+      return self.clients.openWindow(target);
+    }),
+  );
+});

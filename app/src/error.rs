@@ -81,6 +81,18 @@ pub enum AppError {
     ImportFinished,
     #[error("Choose a target between {min} and {max}.")]
     GoalOutOfRange { min: u32, max: u32 },
+    #[error("This medication cannot be saved: {reason}.")]
+    InvalidMedication { reason: String },
+    #[error("This dose cannot be logged: {reason}.")]
+    InvalidDose { reason: String },
+    #[error("That would be more than {max} doses today, the most this medication allows.")]
+    PrnLimit { max: u32 },
+    #[error("This dose is already logged. Undo it first to change it.")]
+    DoseAlreadyLogged,
+    #[error("These settings cannot be saved: {reason}.")]
+    InvalidSettings { reason: String },
+    #[error("This device's push subscription is not valid: {reason}.")]
+    BadPushSubscription { reason: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request did not reach the server function or its answer could not be read.
@@ -106,7 +118,12 @@ impl AppError {
             | AppError::ProviderNoEmail
             | AppError::InvalidReading { .. }
             | AppError::ImportInvalid { .. }
-            | AppError::GoalOutOfRange { .. } => 422,
+            | AppError::GoalOutOfRange { .. }
+            | AppError::InvalidMedication { .. }
+            | AppError::InvalidDose { .. }
+            | AppError::InvalidSettings { .. }
+            | AppError::BadPushSubscription { .. } => 422,
+            AppError::PrnLimit { .. } | AppError::DoseAlreadyLogged => 409,
             AppError::BatchTooLarge { .. } => 413,
             AppError::BadPayload { .. } => 400,
             AppError::ImportFinished => 409,

@@ -13,6 +13,8 @@ pub mod health;
 pub mod i18n;
 pub mod jobs;
 pub mod layout;
+pub mod meds;
+pub mod notify;
 pub mod pages;
 mod root;
 

@@ -13,6 +13,10 @@ use crate::health::{
 };
 use crate::i18n::*;
 use crate::layout::{AppFrame, Area};
+use crate::meds::{
+    EditMedicationPage, MedicationsPage, NewMedicationPage, PatientMedicationsPage, TodayPage,
+};
+use crate::notify::{NotificationSettingsPage, NotificationsPage};
 use crate::pages::{AreaPage, HomePage, NotFound};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
@@ -25,6 +29,7 @@ pub fn is_protected(path: &str) -> bool {
     PROTECTED_PATHS.contains(&path)
         || path.starts_with("/patients/")
         || path.starts_with("/dashboard/")
+        || path.starts_with("/medications/")
 }
 
 /// Paths that only a signed-in user may open; the server sends anyone else to
@@ -33,6 +38,9 @@ pub const PROTECTED_PATHS: &[&str] = &[
     "/",
     "/dashboard",
     "/medications",
+    "/today",
+    "/notifications",
+    "/settings/notifications",
     "/records",
     "/documents",
     "/messages",
@@ -108,7 +116,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/:kind") view=|| page(|| view! { <KindPage /> }) />
                     <Route path=path!("/patients/:id/health") view=|| page(|| view! { <PatientDashboardPage /> }) />
                     <Route path=path!("/patients/:id/health/:kind") view=|| page(|| view! { <PatientKindPage /> }) />
-                    <Route path=path!("/medications") view=|| area(Area::Medications) />
+                    <Route path=path!("/medications") view=|| page(|| view! { <MedicationsPage /> }) />
+                    <Route path=path!("/medications/new") view=|| page(|| view! { <NewMedicationPage /> }) />
+                    <Route path=path!("/medications/:id") view=|| page(|| view! { <EditMedicationPage /> }) />
+                    <Route path=path!("/today") view=|| page(|| view! { <TodayPage /> }) />
+                    <Route path=path!("/patients/:id/medications") view=|| page(|| view! { <PatientMedicationsPage /> }) />
+                    <Route path=path!("/notifications") view=|| page(|| view! { <NotificationsPage /> }) />
+                    <Route path=path!("/settings/notifications") view=|| page(|| view! { <NotificationSettingsPage /> }) />
                     <Route path=path!("/records") view=|| area(Area::Records) />
                     <Route path=path!("/documents") view=|| area(Area::Documents) />
                     <Route path=path!("/messages") view=|| area(Area::Messages) />

@@ -16,6 +16,8 @@ pub struct AppState {
     pub sessions: SessionSettings,
     /// The OpenID Connect providers people can sign in with.
     pub oidc: std::sync::Arc<Oidc>,
+    /// How notifications leave the server (SMTP, SMS provider, Web Push).
+    pub notify: std::sync::Arc<crate::notify::settings::NotifySettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -26,6 +26,8 @@ pub struct Config {
     pub log: LogConfig,
     /// OpenID Connect providers people can sign in with.
     pub oidc: Vec<hale_app::accounts::oidc::OidcProvider>,
+    /// Email, SMS and Web Push delivery.
+    pub notify: hale_app::notify::settings::NotifySettings,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +127,8 @@ struct FileConfig {
     #[serde(default)]
     log: FileLog,
     #[serde(default)]
+    notify: FileNotify,
+    #[serde(default)]
     oidc: std::collections::BTreeMap<String, crate::config_oidc::FileOidc>,
 }
 
@@ -167,6 +171,15 @@ struct FileSessions {
 struct FileLimits {
     body_bytes: Option<toml::Value>,
     import_bytes: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileNotify {
+    email_from: Option<String>,
+    sms_url: Option<String>,
+    push_subject: Option<String>,
+    allow_http_push: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -250,6 +263,10 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("limits.import_bytes", "HALE_LIMITS_IMPORT_BYTES"),
     ("log.format", "HALE_LOG_FORMAT"),
     ("log.filter", "HALE_LOG"),
+    ("notify.email_from", "HALE_NOTIFY_EMAIL_FROM"),
+    ("notify.sms_url", "HALE_NOTIFY_SMS_URL"),
+    ("notify.push_subject", "HALE_NOTIFY_PUSH_SUBJECT"),
+    ("notify.allow_http_push", "HALE_NOTIFY_ALLOW_HTTP_PUSH"),
 ];
 
 /// (dotted key, environment variable) for secrets; `<VAR>_FILE` names a file instead.
@@ -259,6 +276,8 @@ const SECRET_ENV_KEYS: &[(&str, &str)] = &[
     ("blobs.secret_access_key", "HALE_BLOBS_SECRET_ACCESS_KEY"),
     ("blobs.account_name", "HALE_BLOBS_ACCOUNT_NAME"),
     ("blobs.account_key", "HALE_BLOBS_ACCOUNT_KEY"),
+    ("notify.smtp_url", "HALE_NOTIFY_SMTP_URL"),
+    ("notify.sms_token", "HALE_NOTIFY_SMS_TOKEN"),
 ];
 
 /// What cargo-leptos tells the server it builds and runs.
@@ -444,7 +463,10 @@ impl Config {
             filter: layers.string("log.filter", "info"),
         };
 
+        let notify = notify_settings(layers, &site)?;
+
         Ok(Config {
+            notify,
             site,
             database_url,
             blobs,
@@ -520,9 +542,54 @@ fn layer_file(
         value_text(file.limits.import_bytes),
         &source,
     );
+    layers.set("notify.email_from", file.notify.email_from, &source);
+    layers.set("notify.sms_url", file.notify.sms_url, &source);
+    layers.set("notify.push_subject", file.notify.push_subject, &source);
+    layers.set(
+        "notify.allow_http_push",
+        value_text(file.notify.allow_http_push),
+        &source,
+    );
     layers.set("log.format", file.log.format, &source);
     layers.set("log.filter", file.log.filter, &source);
     Ok(file.oidc)
+}
+
+fn notify_settings(
+    layers: &Layers,
+    site: &SiteConfig,
+) -> Result<hale_app::notify::settings::NotifySettings, ConfigError> {
+    let optional = |key: &str| {
+        layers
+            .get(key)
+            .map(|raw| raw.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let smtp_url = layers.parsed(
+        "notify.smtp_url",
+        None,
+        "an smtp:// or smtps:// URL",
+        |v| (v.starts_with("smtp://") || v.starts_with("smtps://")).then(|| Some(v.to_owned())),
+    )?;
+    let sms_url = layers.parsed("notify.sms_url", None, "an http:// or https:// URL", |v| {
+        (v.starts_with("http://") || v.starts_with("https://")).then(|| Some(v.to_owned()))
+    })?;
+    let host = site
+        .public_url
+        .as_deref()
+        .and_then(|u| u.split("//").nth(1))
+        .map(|h| h.split([':', '/']).next().unwrap_or(h).to_owned())
+        .filter(|h| h.contains('.'))
+        .unwrap_or_else(|| "hale.invalid".into());
+    Ok(hale_app::notify::settings::NotifySettings {
+        smtp_url,
+        email_from: optional("notify.email_from").unwrap_or_else(|| format!("Hale <no-reply@{host}>")),
+        sms_url,
+        sms_token: optional("notify.sms_token"),
+        push_subject: optional("notify.push_subject").unwrap_or_else(|| format!("mailto:admin@{host}")),
+        allow_http_push: layers.parsed("notify.allow_http_push", false, "true or false", parse_bool)?,
+        public_origin: site.public_origin(),
+    })
 }
 
 fn blob_backend(layers: &Layers) -> Result<BlobBackend, ConfigError> {

@@ -50,6 +50,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     for name in ran {
         tracing::info!(migration = name, "migration applied");
     }
+    // The VAPID key pair for Web Push is made at the first start and kept.
+    hale_app::notify::push::vapid_pkcs8(&db).await?;
     let blobs = BlobStore::new(&config.blobs)?;
     tracing::info!(backend = config.blobs.kind(), "blob store opened");
     Ok(AppState {
@@ -61,6 +63,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             config.oidc.clone(),
             &config.site.public_origin(),
         )),
+        notify: std::sync::Arc::new(config.notify.clone()),
     })
 }
 

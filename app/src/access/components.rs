@@ -407,6 +407,17 @@ pub fn PatientPage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
+                                {p.permissions
+                                    .allows(Category::Medications, Action::Read)
+                                    .then(|| {
+                                        view! {
+                                            <p>
+                                                <a class="button" href=format!("/patients/{}/medications", p.patient_id)>
+                                                    {t!(i18n, meds.open_list)}
+                                                </a>
+                                            </p>
+                                        }
+                                    })}
                             </section>
                         }
                             .into_any()

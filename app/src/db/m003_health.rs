@@ -8,23 +8,23 @@ use super::m002_identity::{account_ref, index, maybe_text, references_account, t
 use sea_orm::sea_query::{ColumnDef, Table};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
-fn big(name: &'static str) -> ColumnDef {
+pub(super) fn big(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
 }
 
-fn maybe_big(name: &'static str) -> ColumnDef {
+pub(super) fn maybe_big(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).big_integer().to_owned()
 }
 
-fn double(name: &'static str) -> ColumnDef {
+pub(super) fn double(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).double().not_null().to_owned()
 }
 
-fn maybe_double(name: &'static str) -> ColumnDef {
+pub(super) fn maybe_double(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).double().to_owned()
 }
 
-fn long_text(name: &'static str) -> ColumnDef {
+pub(super) fn long_text(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).text().to_owned()
 }
 

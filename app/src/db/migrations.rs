@@ -26,6 +26,9 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000004_health_and_jobs", |tx| {
         Box::pin(super::m003_health::health_and_jobs(tx))
     }),
+    ("m20261129_000005_medications_and_notifications", |tx| {
+        Box::pin(super::m004_meds::medications_and_notifications(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

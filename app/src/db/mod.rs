@@ -3,6 +3,7 @@
 
 mod m002_identity;
 mod m003_health;
+mod m004_meds;
 mod migrations;
 
 pub use migrations::{MIGRATIONS, migrate};

@@ -16,7 +16,7 @@ const MIN_GLUCOSE_READINGS: i64 = 3;
 /// Weight within this many kilograms of the target reaches the goal.
 const WEIGHT_TOLERANCE_KG: f64 = 0.5;
 
-pub const GOAL_REACHED: &str = "goal_reached";
+pub const GOAL_REACHED: &str = crate::notify::GOAL_REACHED;
 
 fn today() -> i64 {
     Utc::now().timestamp().div_euclid(DAY) * DAY
@@ -211,27 +211,21 @@ pub async fn evaluate(db: &DatabaseConnection, patient_id: i64) -> Result<(), Db
     Ok(())
 }
 
-/// Adds an in-app notification unless one with the same key exists.
+/// Sends a notification (in-app, and the person's other channels) unless
+/// one with the same key exists.
 pub async fn notify(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     account_id: i64,
-    kind: &str,
+    kind: &'static str,
     params: &str,
     dedup_key: &str,
 ) -> Result<(), DbErr> {
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        "INSERT INTO notifications (account_id, kind, params, dedup_key, created_ms) \
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [
-            account_id.into(),
-            kind.into(),
-            params.into(),
-            dedup_key.into(),
-            now_ms().into(),
-        ],
-    ))
-    .await?;
+    let message = crate::notify::service::Message {
+        kind,
+        params: serde_json::from_str(params).unwrap_or_default(),
+        dedup_key: dedup_key.to_owned(),
+    };
+    crate::notify::service::send(db, account_id, message).await?;
     Ok(())
 }
 

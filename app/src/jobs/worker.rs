@@ -22,6 +22,11 @@ pub const SCHEDULES: &[Schedule] = &[
         every_s: 15 * 60,
     },
     Schedule {
+        name: "reminders",
+        kind: crate::meds::reminders::JOB,
+        every_s: 60,
+    },
+    Schedule {
         name: "jobs_prune",
         kind: PRUNE_JOB,
         every_s: 24 * 3600,
@@ -116,6 +121,8 @@ async fn handle(state: &AppState, job: &Claimed) -> Result<(), String> {
         crate::health::rollups::JOB => crate::health::rollups::run_job(state, &job.payload).await,
         crate::health::rollups::SWEEP_JOB => crate::health::rollups::sweep(state).await,
         crate::health::imports::JOB => crate::health::imports::run_job(state, &job.payload).await,
+        crate::meds::reminders::JOB => crate::meds::reminders::run(state).await,
+        crate::notify::deliver::JOB => crate::notify::deliver::run_job(state, &job.payload).await,
         PRUNE_JOB => prune(state).await,
         other => Err(format!("no handler for job kind {other}")),
     }

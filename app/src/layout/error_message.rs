@@ -67,6 +67,20 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::GoalOutOfRange { min, max } => {
             t_string!(i18n, errors.goal_out_of_range, min = *min, max = *max).to_string()
         }
+        AppError::InvalidMedication { reason } => {
+            t_string!(i18n, errors.invalid_medication, reason = reason.clone()).to_string()
+        }
+        AppError::InvalidDose { reason } => {
+            t_string!(i18n, errors.invalid_dose, reason = reason.clone()).to_string()
+        }
+        AppError::PrnLimit { max } => t_string!(i18n, errors.prn_limit, max = *max).to_string(),
+        AppError::DoseAlreadyLogged => t_string!(i18n, errors.dose_already_logged).to_string(),
+        AppError::InvalidSettings { reason } => {
+            t_string!(i18n, errors.invalid_settings, reason = reason.clone()).to_string()
+        }
+        AppError::BadPushSubscription { reason } => {
+            t_string!(i18n, errors.bad_push_subscription, reason = reason.clone()).to_string()
+        }
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };

@@ -106,6 +106,17 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str, String)> {
             links.push(("/admin", "⚙", t_string!(i18n, nav.admin).to_string()));
         }
     }
+    if role == Role::Patient {
+        links.insert(
+            1,
+            ("/today", "✓", t_string!(i18n, nav.today).to_string()),
+        );
+    }
+    links.push((
+        "/settings/notifications",
+        "🔔",
+        t_string!(i18n, nav.notifications).to_string(),
+    ));
     links.push((
         "/settings/security",
         "🔒",
@@ -145,6 +156,7 @@ pub fn AppFrame(user: CurrentUser, children: Children) -> impl IntoView {
                 <span>{t!(i18n, app_name)}</span>
             </a>
             <div class="header-tools">
+                <crate::notify::NotificationBell />
                 <span class="user-name" data-testid="user-name">{user.display_name.clone()}</span>
                 <LanguageSwitcher />
                 <SignOutButton />

@@ -1,0 +1,144 @@
+//! Server functions of notifications: the in-app list, settings, devices.
+
+// The settings form has eight fields, each its own input.
+#![allow(clippy::too_many_arguments)]
+
+use super::{NotificationList, PrefsView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn context() -> Result<(crate::state::AppState, crate::accounts::sessions::SignedIn), AppError> {
+    let state = crate::state::app_state()?;
+    let me = crate::accounts::api_server::require_signed_in()?;
+    Ok((state, me))
+}
+
+/// The latest notifications in the reader's language, with the unread count.
+#[server(endpoint = "notify/list")]
+pub async fn list_notifications() -> Result<NotificationList, AppError> {
+    let (state, me) = context()?;
+    let locale = me.user.locale.clone().unwrap_or_else(|| "en".into());
+    Ok(super::service::list(&state.db, me.user.id, &locale, 50).await?)
+}
+
+/// How many notifications are unread (the bell).
+#[server(endpoint = "notify/unread")]
+pub async fn unread_count() -> Result<u32, AppError> {
+    let (state, me) = context()?;
+    Ok(super::service::unread(&state.db, me.user.id).await?)
+}
+
+#[server(endpoint = "notify/read_all")]
+pub async fn mark_all_read() -> Result<(), AppError> {
+    let (state, me) = context()?;
+    Ok(super::service::mark_all_read(&state.db, me.user.id).await?)
+}
+
+/// The settings page: choices, devices, what the server offers.
+#[server(endpoint = "notify/prefs")]
+pub async fn notify_prefs() -> Result<PrefsView, AppError> {
+    use chrono::Timelike as _;
+    let (state, me) = context()?;
+    use base64::Engine as _;
+    let prefs = super::prefs::load(&state.db, me.user.id).await?;
+    let vapid_public_key = super::push::vapid_public_key(&state.db).await?;
+    let vapid_key_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&vapid_public_key)
+        .unwrap_or_default();
+    let hhmm = |m: u32| {
+        chrono::NaiveTime::from_hms_opt(m / 60, m % 60, 0)
+            .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+            .unwrap_or_default()
+    };
+    Ok(PrefsView {
+        time_zone: prefs.time_zone.unwrap_or_default(),
+        email: prefs.email,
+        sms: prefs.sms,
+        push: prefs.push,
+        phone: prefs.phone,
+        quiet_from: prefs.quiet.map(|q| hhmm(q.0)).unwrap_or_default(),
+        quiet_to: prefs.quiet.map(|q| hhmm(q.1)).unwrap_or_default(),
+        show_details: prefs.show_details,
+        email_available: state.notify.smtp_url.is_some(),
+        sms_available: state.notify.sms_url.is_some(),
+        vapid_public_key,
+        vapid_key_bytes,
+        devices: super::push::devices(&state.db, me.user.id).await?,
+        recent: super::deliver::recent(&state.db, me.user.id).await?,
+    })
+}
+
+/// Saves the settings (checkboxes send `on` when ticked).
+#[server(endpoint = "notify/save_prefs")]
+pub async fn save_notify_prefs(
+    time_zone: String,
+    email: Option<String>,
+    sms: Option<String>,
+    push: Option<String>,
+    phone: Option<String>,
+    quiet_from: Option<String>,
+    quiet_to: Option<String>,
+    show_details: Option<String>,
+) -> Result<(), AppError> {
+    let (state, me) = context()?;
+    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
+    let input = super::prefs::PrefsInput {
+        time_zone,
+        email: on(&email),
+        sms: on(&sms),
+        push: on(&push),
+        phone: phone.unwrap_or_default(),
+        quiet_from: quiet_from.unwrap_or_default(),
+        quiet_to: quiet_to.unwrap_or_default(),
+        show_details: on(&show_details),
+    };
+    super::prefs::save(&state.db, me.user.id, input)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Adds this device's push subscription (from `pushManager.subscribe`).
+#[server(endpoint = "notify/subscribe")]
+pub async fn subscribe_push(
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    label: Option<String>,
+) -> Result<i64, AppError> {
+    let (state, me) = context()?;
+    super::push::subscribe(
+        &state.db,
+        me.user.id,
+        &endpoint,
+        &p256dh,
+        &auth,
+        label.as_deref().unwrap_or(""),
+        state.notify.allow_http_push,
+    )
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Removes a device.
+#[server(endpoint = "notify/unsubscribe")]
+pub async fn unsubscribe_push(id: i64) -> Result<(), AppError> {
+    let (state, me) = context()?;
+    super::push::unsubscribe(&state.db, me.user.id, id)
+        .await
+        .map_err(AppError::respond)
+}
+
+/// Sends a test notification through every chosen channel.
+#[server(endpoint = "notify/test")]
+pub async fn send_test_notification() -> Result<(), AppError> {
+    let (state, me) = context()?;
+    let message = super::service::Message {
+        kind: super::TEST,
+        params: serde_json::Value::Null,
+        dedup_key: format!("test:{}", crate::db::now_ms()),
+    };
+    super::service::send(&state.db, me.user.id, message).await?;
+    crate::jobs::worker::wake();
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The delivery job: one notification to one channel (one device for Web
+//! Push). A failure is recorded on the delivery (without personal data) and
+//! returned, so the job queue retries it with backoff; a delivery already
+//! sent is not sent again when its job runs twice.
+
+use super::messages::{Rendered, render};
+use super::{email, push, sms};
+use crate::db::{now_ms, statement};
+use crate::state::AppState;
+use sea_orm::ConnectionTrait;
+
+pub const JOB: &str = "deliver";
+
+struct Delivery {
+    id: i64,
+    channel: String,
+    target_id: i64,
+    state: String,
+    kind: String,
+    params: serde_json::Value,
+    email: String,
+    locale: String,
+    phone: String,
+    show_details: bool,
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Option<Delivery>, String> {
+    let row = state
+        .db
+        .query_one_raw(statement(
+            state.db.get_database_backend(),
+            "SELECT d.id, d.channel, d.target_id, d.state, n.kind, n.params, a.email, a.locale, \
+             p.phone, p.show_details FROM deliveries d \
+             JOIN notifications n ON n.id = d.notification_id \
+             JOIN accounts a ON a.id = d.account_id \
+             LEFT JOIN notify_prefs p ON p.account_id = d.account_id WHERE d.id = ?",
+            [id.into()],
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(row) = row else { return Ok(None) };
+    let get = |name: &str| row.try_get::<Option<String>>("", name).map(Option::unwrap_or_default);
+    let out = (|| {
+        Ok::<_, sea_orm::DbErr>(Delivery {
+            id: row.try_get("", "id")?,
+            channel: row.try_get("", "channel")?,
+            target_id: row.try_get("", "target_id")?,
+            state: row.try_get("", "state")?,
+            kind: row.try_get("", "kind")?,
+            params: serde_json::from_str(&get("params")?).unwrap_or_default(),
+            email: get("email")?,
+            locale: get("locale")?,
+            phone: get("phone")?,
+            show_details: row.try_get::<Option<i32>>("", "show_details")?.unwrap_or(0) != 0,
+        })
+    })();
+    out.map(Some).map_err(|e| e.to_string())
+}
+
+async fn mark(state: &AppState, id: i64, new_state: &str, error: Option<&str>) -> Result<(), String> {
+    let sent = (new_state == "sent").then(now_ms);
+    state
+        .db
+        .execute_raw(statement(
+            state.db.get_database_backend(),
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, sent_ms = ? \
+             WHERE id = ?",
+            [
+                new_state.into(),
+                error.map(|e| e.chars().take(200).collect::<String>()).into(),
+                sent.into(),
+                id.into(),
+            ],
+        ))
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn push_payload(text: &Rendered, tag: &str) -> Vec<u8> {
+    serde_json::json!({ "title": text.title, "body": text.body, "url": text.url, "tag": tag })
+        .to_string()
+        .into_bytes()
+}
+
+/// Runs one delivery (`payload`: its id).
+pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
+    let id: i64 = payload.trim().parse().map_err(|_| "bad delivery id".to_owned())?;
+    let Some(d) = load(state, id).await? else {
+        return Ok(());
+    };
+    if matches!(d.state.as_str(), "sent" | "gone" | "skipped") {
+        return Ok(());
+    }
+    let settings = &state.notify;
+    let text = render(&d.kind, &d.params, &d.locale, d.show_details);
+    let zh = d.locale.eq_ignore_ascii_case("zh-TW");
+    let outcome: Result<&str, String> = match d.channel.as_str() {
+        "email" if settings.smtp_url.is_none() => Ok("skipped"),
+        "email" => match email::message(settings, &d.email, &text, zh) {
+            Ok(message) => email::send(settings, message).await.map(|()| "sent"),
+            Err(reason) => {
+                mark(state, d.id, "failed", Some(&reason)).await?;
+                return Ok(());
+            }
+        },
+        "sms" if settings.sms_url.is_none() => Ok("skipped"),
+        "sms" => match sms::send(settings, &d.phone, &format!("{}: {}", text.title, text.body)).await {
+            Ok(()) => Ok("sent"),
+            Err(sms::SmsError::Retry(reason)) => Err(reason),
+            Err(sms::SmsError::Refused(reason)) => {
+                mark(state, d.id, "failed", Some(&reason)).await?;
+                return Ok(());
+            }
+        },
+        "push" => {
+            let tag = format!("{}-{}", d.kind, d.id);
+            match push::send(&state.db, settings, d.target_id, &push_payload(&text, &tag)).await {
+                Ok(push::Sent::Ok) => Ok("sent"),
+                Ok(push::Sent::Gone) => Ok("gone"),
+                Err(reason) => Err(reason),
+            }
+        }
+        other => Err(format!("unknown channel {other}")),
+    };
+    match outcome {
+        Ok(new_state) => mark(state, d.id, new_state, None).await,
+        Err(reason) => {
+            mark(state, d.id, "failed", Some(&reason)).await?;
+            Err(reason)
+        }
+    }
+}
+
+/// The account's last deliveries (the settings page shows whether channels work).
+pub async fn recent(
+    db: &sea_orm::DatabaseConnection,
+    account_id: i64,
+) -> Result<Vec<super::DeliveryView>, sea_orm::DbErr> {
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            "SELECT channel, state, attempts, created_ms FROM deliveries WHERE account_id = ? \
+             ORDER BY id DESC LIMIT 10",
+            [account_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(super::DeliveryView {
+                channel: r.try_get("", "channel")?,
+                state: r.try_get("", "state")?,
+                attempts: r.try_get("", "attempts")?,
+                created_ms: r.try_get("", "created_ms")?,
+            })
+        })
+        .collect()
+}

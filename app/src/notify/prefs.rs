@@ -1,0 +1,210 @@
+//! A person's notification settings: channels, phone number, quiet hours,
+//! whether reminders outside the app name the medication, and the time zone
+//! that schedules and quiet hours are kept in.
+
+use crate::db::{now_ms, statement};
+use crate::error::AppError;
+use crate::meds::schedule::parse_time;
+use crate::meds::slots;
+use chrono::Timelike;
+use sea_orm::{ConnectionTrait, DbErr};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prefs {
+    pub time_zone: Option<String>,
+    pub email: bool,
+    pub sms: bool,
+    pub push: bool,
+    pub phone: String,
+    /// Minutes after local midnight.
+    pub quiet: Option<(u32, u32)>,
+    pub show_details: bool,
+}
+
+impl Prefs {
+    /// Without a saved row: Web Push on (it needs a device to be added), email and SMS off.
+    fn defaults() -> Prefs {
+        Prefs {
+            push: true,
+            ..Prefs::default()
+        }
+    }
+
+    /// How long a delivery waits at `now` for the quiet hours to end (0 outside them).
+    pub fn quiet_delay_ms(&self, now: i64) -> i64 {
+        let Some((from, to)) = self.quiet else {
+            return 0;
+        };
+        let zone = slots::zone_or_utc(self.time_zone.as_deref());
+        let (_, time) = slots::local(&zone, now);
+        let minute = time.hour() * 60 + time.minute();
+        let quiet = if from <= to {
+            (from..to).contains(&minute)
+        } else {
+            minute >= from || minute < to
+        };
+        if !quiet {
+            return 0;
+        }
+        let wait_min = (to + 24 * 60 - minute) % (24 * 60);
+        i64::from(wait_min) * 60_000
+    }
+}
+
+fn flag(row: &sea_orm::QueryResult, name: &str) -> Result<bool, DbErr> {
+    Ok(row.try_get::<i32>("", name)? != 0)
+}
+
+/// The account's settings (defaults when none were saved).
+pub async fn load(db: &impl ConnectionTrait, account_id: i64) -> Result<Prefs, DbErr> {
+    let row = db
+        .query_one_raw(statement(
+            db.get_database_backend(),
+            "SELECT time_zone, email, sms, push, phone, quiet_from_min, quiet_to_min, show_details \
+             FROM notify_prefs WHERE account_id = ?",
+            [account_id.into()],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Ok(Prefs::defaults());
+    };
+    let from: Option<i32> = row.try_get("", "quiet_from_min")?;
+    let to: Option<i32> = row.try_get("", "quiet_to_min")?;
+    Ok(Prefs {
+        time_zone: row.try_get("", "time_zone")?,
+        email: flag(&row, "email")?,
+        sms: flag(&row, "sms")?,
+        push: flag(&row, "push")?,
+        phone: row.try_get::<Option<String>>("", "phone")?.unwrap_or_default(),
+        quiet: from.zip(to).map(|(f, t)| (f as u32, t as u32)),
+        show_details: flag(&row, "show_details")?,
+    })
+}
+
+/// The account's time zone, if one was chosen.
+pub async fn time_zone(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<String>, DbErr> {
+    Ok(load(db, account_id).await?.time_zone)
+}
+
+fn invalid(reason: &str) -> AppError {
+    AppError::InvalidSettings {
+        reason: reason.into(),
+    }
+}
+
+/// A phone number in international form: `+` and 8 to 15 digits (spaces and dashes dropped).
+pub fn phone_number(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits = compact.strip_prefix('+')?;
+    ((8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(compact)
+}
+
+/// What the settings form sends.
+#[derive(Debug, Clone, Default)]
+pub struct PrefsInput {
+    pub time_zone: String,
+    pub email: bool,
+    pub sms: bool,
+    pub push: bool,
+    pub phone: String,
+    pub quiet_from: String,
+    pub quiet_to: String,
+    pub show_details: bool,
+}
+
+/// Checks and saves the settings.
+pub async fn save(db: &impl ConnectionTrait, account_id: i64, input: PrefsInput) -> Result<(), AppError> {
+    let zone = input.time_zone.trim();
+    if slots::zone(zone).is_none() {
+        return Err(invalid("choose a time zone from the list, such as Europe/London"));
+    }
+    let phone = match input.phone.trim() {
+        "" => None,
+        text => Some(phone_number(text).ok_or_else(|| {
+            invalid("write the phone number in international form, such as +44 7700 900123")
+        })?),
+    };
+    if input.sms && phone.is_none() {
+        return Err(invalid("add a phone number to get text messages"));
+    }
+    let minute = |text: &str| parse_time(text).map(|t| (t.hour() * 60 + t.minute()) as i32);
+    let quiet = match (input.quiet_from.trim(), input.quiet_to.trim()) {
+        ("", "") => None,
+        (from, to) => match (minute(from), minute(to)) {
+            (Some(f), Some(t)) if f != t => Some((f, t)),
+            _ => return Err(invalid("give quiet hours as two different times (HH:MM)")),
+        },
+    };
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        "INSERT INTO notify_prefs (account_id, time_zone, email, sms, push, phone, quiet_from_min, \
+         quiet_to_min, show_details, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (account_id) DO UPDATE SET time_zone = excluded.time_zone, \
+         email = excluded.email, sms = excluded.sms, push = excluded.push, phone = excluded.phone, \
+         quiet_from_min = excluded.quiet_from_min, quiet_to_min = excluded.quiet_to_min, \
+         show_details = excluded.show_details, updated_ms = excluded.updated_ms",
+        [
+            account_id.into(),
+            zone.to_owned().into(),
+            i32::from(input.email).into(),
+            i32::from(input.sms).into(),
+            i32::from(input.push).into(),
+            phone.into(),
+            quiet.map(|q| q.0).into(),
+            quiet.map(|q| q.1).into(),
+            i32::from(input.show_details).into(),
+            now_ms().into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Sets only the time zone (the Today page's "use this zone").
+pub async fn set_time_zone(db: &impl ConnectionTrait, account_id: i64, zone: &str) -> Result<(), AppError> {
+    let mut prefs = load(db, account_id).await?;
+    let minutes = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    prefs.time_zone = Some(zone.trim().to_owned());
+    save(
+        db,
+        account_id,
+        PrefsInput {
+            time_zone: zone.trim().to_owned(),
+            email: prefs.email,
+            sms: prefs.sms,
+            push: prefs.push,
+            phone: prefs.phone,
+            quiet_from: prefs.quiet.map(|q| minutes(q.0)).unwrap_or_default(),
+            quiet_to: prefs.quiet.map(|q| minutes(q.1)).unwrap_or_default(),
+            show_details: prefs.show_details,
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hours_hold_deliveries_until_they_end() {
+        let prefs = Prefs {
+            quiet: Some((22 * 60, 7 * 60)),
+            time_zone: Some("UTC".into()),
+            ..Prefs::default()
+        };
+        let at = |h: i64, m: i64| (h * 60 + m) * 60_000;
+        assert_eq!(prefs.quiet_delay_ms(at(23, 0)), 8 * 3_600_000);
+        assert_eq!(prefs.quiet_delay_ms(at(6, 30)), 30 * 60_000);
+        assert_eq!(prefs.quiet_delay_ms(at(7, 0)), 0);
+        assert_eq!(prefs.quiet_delay_ms(at(12, 0)), 0);
+    }
+
+    #[test]
+    fn phone_numbers_are_international() {
+        assert_eq!(phone_number("+44 7700 900-123").as_deref(), Some("+447700900123"));
+        assert!(phone_number("07700 900123").is_none());
+        assert!(phone_number("+12").is_none());
+    }
+}
