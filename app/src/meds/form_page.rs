@@ -242,9 +242,8 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
             </label>
         }
     };
-    view! {
-        <form class="panel stack med-form" on:submit=submit novalidate>
-            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+    // Built apart and erased: one view type for the whole form is too deep for the compiler.
+    let detail_fields = view! {
             {text_field(t_string!(i18n, meds.name).to_string(), name, "med-name", true)}
             {text_field(t_string!(i18n, meds.strength).to_string(), strength, "med-strength", false)}
             <label class="field">
@@ -269,6 +268,9 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
                     <input type="date" data-testid="med-end" prop:value=end_date on:input=move |ev| end_date.set(event_target_value(&ev)) />
                 </label>
             </div>
+    }
+    .into_any();
+    let schedule_fields = view! {
             <fieldset class="stack">
                 <legend>{t!(i18n, meds.schedule)}</legend>
                 <div class="choices">
@@ -353,6 +355,13 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
                     </div>
                 </Show>
             </fieldset>
+    }
+    .into_any();
+    view! {
+        <form class="panel stack med-form" on:submit=submit novalidate>
+            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+            {detail_fields}
+            {schedule_fields}
             <div class="field-row">
                 <label class="field">
                     <span>{t!(i18n, meds.supply)}</span>

@@ -232,6 +232,22 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(
+        &self,
+        client: &Browser,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn sign_up(&self, client: &Browser, person: &Person) -> Response {
         self.call(
             client,
@@ -363,5 +379,41 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), StatusCode::OK, "create_token");
         response.json().await.expect("token")
+    }
+}
+
+/// A second `hale serve` process on the same database and blob folder (its
+/// own worker), with extra `HALE_*` settings; stopped with SIGTERM on drop.
+pub struct SecondProcess(std::process::Child);
+
+impl SecondProcess {
+    pub fn start(app: &TestApp, settings: &[(&str, &str)]) -> SecondProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hale"));
+        command
+            .current_dir(app.dir.path())
+            .env_clear()
+            .env("HALE_LOG", "warn")
+            .env("HALE_DATABASE_URL", app.config.database_url.expose())
+            .env("HALE_BLOBS_ROOT", app.dir.path().join("blobs"))
+            .env("HALE_SITE_ROOT", app.dir.path().join("site"))
+            .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"));
+        for (key, value) in settings {
+            command.env(key, value);
+        }
+        SecondProcess(command.spawn().expect("hale serve"))
+    }
+}
+
+impl Drop for SecondProcess {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
     }
 }

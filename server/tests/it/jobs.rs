@@ -2,48 +2,14 @@
 //! database; failures are retried with backoff, then dead, and visible to
 //! administrators, who can put a dead job back.
 
-use crate::harness::TestApp;
+use crate::harness::{SecondProcess, TestApp};
 use hale_app::jobs::queue::{self, NewJob};
 use reqwest::StatusCode;
-use std::process::{Child, Command};
-
-/// A second `hale serve` process on the same database and blob folder.
-struct SecondProcess(Child);
-
-impl SecondProcess {
-    fn start(app: &TestApp) -> SecondProcess {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_hale"))
-            .current_dir(app.dir.path())
-            .env_clear()
-            .env("HALE_LOG", "warn")
-            .env("HALE_DATABASE_URL", app.config.database_url.expose())
-            .env("HALE_BLOBS_ROOT", app.dir.path().join("blobs"))
-            .env("HALE_SITE_ROOT", app.dir.path().join("site"))
-            .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .spawn()
-            .expect("hale serve");
-        SecondProcess(child)
-    }
-}
-
-impl Drop for SecondProcess {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test]
 async fn each_job_runs_once_with_two_server_processes_on_one_database() {
     let app = TestApp::start().await;
-    let _second = SecondProcess::start(&app);
+    let _second = SecondProcess::start(&app, &[]);
     let (_, person) = app.signed_in_client("jobs").await;
     let patient_id = app
         .scalar(&format!(

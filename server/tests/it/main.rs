@@ -9,6 +9,8 @@ mod harness;
 mod health;
 mod identity;
 mod jobs;
+mod meds;
+mod notify;
 mod peers;
 mod plumbing;
 mod postgres;
