@@ -203,7 +203,7 @@ pub fn browser_test_tools(root: &Path, env: &Env) -> Result {
     if stale {
         // Playwright's own browser download is never used: Debian's Chromium runs the tests.
         step(
-            "install Playwright, axe-core and the OpenID Connect test provider (npm ci in end2end/)",
+            "install Playwright, axe-core and the test peers: OpenID Connect provider, SMTP server, Web Push decryption (npm ci in end2end/)",
             env.command("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")

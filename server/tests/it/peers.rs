@@ -1,6 +1,7 @@
 //! Real peers started for the tests on 127.0.0.1 and stopped after: the
-//! OpenID Connect provider (npm `oidc-provider`) and a forging provider that
-//! issues deliberately bad ID tokens (see `end2end/oidc/forger.mjs`).
+//! OpenID Connect provider (npm `oidc-provider`), a forging provider that
+//! issues deliberately bad ID tokens (see `end2end/oidc/forger.mjs`), and the
+//! notification inbox (`end2end/peers/inbox.mjs`: SMTP, Web Push, SMS).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -20,7 +21,9 @@ impl NodePeer {
     pub fn start(script: &str, env: &[(&str, &str)]) -> NodePeer {
         let dir = end2end_dir();
         assert!(
-            dir.join("node_modules/oidc-provider").exists(),
+            dir.join("node_modules/oidc-provider").exists()
+                && dir.join("node_modules/smtp-server").exists()
+                && dir.join("node_modules/http_ece").exists(),
             "end2end/node_modules is missing: run `cargo xtask setup` (npm ci in end2end/)"
         );
         let mut command = Command::new("node");
