@@ -130,7 +130,7 @@ async fn a_dose_is_logged_once_undone_and_counted_against_the_supply() {
     let other = log(&app, &ann, json!({ "medication_id": id, "slot": slot, "status": "skipped", "client_id": "device-0002-bbbb" })).await;
     assert_eq!(other.status(), StatusCode::CONFLICT);
     assert_eq!(app.count("dose_logs").await, 1);
-    assert_eq!(app.scalar("SELECT CAST(supply AS INTEGER) FROM medications").await, 2);
+    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 2);
     let refill_notes = "SELECT COUNT(*) FROM notifications WHERE kind = 'refill_low'";
     assert_eq!(app.scalar(refill_notes).await, 1);
     assert_eq!(day(&app, &ann, None).await["doses"][0]["state"], "taken");
@@ -140,7 +140,7 @@ async fn a_dose_is_logged_once_undone_and_counted_against_the_supply() {
     let undo = app.call(&ann, "meds/undo", &[("log_id", &log_id)]).await;
     assert_eq!(undo.status(), StatusCode::OK);
     assert_eq!(app.count("dose_logs").await, 0);
-    assert_eq!(app.scalar("SELECT CAST(supply AS INTEGER) FROM medications").await, 3);
+    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 3);
     assert_eq!(day(&app, &ann, None).await["doses"][0]["state"], state.as_str());
     // Skipped with a reason, at a chosen time; crossing the level again sends no second reminder.
     let skipped = log(&app, &ann, json!({ "medication_id": id, "slot": slot, "status": "skipped", "reason": "Side effects" })).await;

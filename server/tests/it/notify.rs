@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 
 const SMS_TOKEN: &str = "sms-test-token-123";
 
-struct Inbox {
+pub struct Inbox {
     peer: NodePeer,
 }
 
 impl Inbox {
-    fn start(sms_fail_first: u32) -> Inbox {
+    pub fn start(sms_fail_first: u32) -> Inbox {
         let fail = sms_fail_first.to_string();
         let peer = NodePeer::start(
             "peers/inbox.mjs",
@@ -26,16 +26,16 @@ impl Inbox {
         Inbox { peer }
     }
 
-    fn port(&self, name: &str) -> u64 {
+    pub fn port(&self, name: &str) -> u64 {
         self.peer.ready[name].as_u64().expect("port")
     }
 
-    fn http(&self, path: &str) -> String {
+    pub fn http(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port("http_port"))
     }
 
     /// The settings that point Hale's channels at this inbox.
-    fn settings(&self) -> Vec<(&'static str, String)> {
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
         vec![
             ("HALE_NOTIFY_SMTP_URL", format!("smtp://127.0.0.1:{}", self.port("smtp_port"))),
             ("HALE_NOTIFY_EMAIL_FROM", "Hale <no-reply@hale.example>".into()),
@@ -46,17 +46,17 @@ impl Inbox {
         ]
     }
 
-    async fn subscription(&self, gone: bool) -> Value {
+    pub async fn subscription(&self, gone: bool) -> Value {
         let path = if gone { "/subscription?gone=1" } else { "/subscription" };
         reqwest::get(self.http(path)).await.unwrap().json().await.unwrap()
     }
 
-    async fn messages(&self) -> Vec<Value> {
+    pub async fn messages(&self) -> Vec<Value> {
         reqwest::get(self.http("/messages")).await.unwrap().json().await.unwrap()
     }
 
     /// Waits (up to 30 s) until `count` messages of `channel` arrived.
-    async fn wait_for(&self, channel: &str, count: usize) -> Vec<Value> {
+    pub async fn wait_for(&self, channel: &str, count: usize) -> Vec<Value> {
         for _ in 0..300 {
             let of: Vec<Value> = self.messages().await.into_iter().filter(|m| m["channel"] == channel).collect();
             if of.len() >= count {
@@ -68,14 +68,14 @@ impl Inbox {
     }
 }
 
-async fn start_app(inbox: &Inbox) -> TestApp {
+pub async fn start_app(inbox: &Inbox) -> TestApp {
     let settings = inbox.settings();
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     TestApp::start_with(&pairs).await
 }
 
 /// Turns on every channel (and a device) for the signed-in patient.
-async fn all_channels(app: &TestApp, client: &Browser, inbox: &Inbox, details: bool) {
+pub async fn all_channels(app: &TestApp, client: &Browser, inbox: &Inbox, details: bool) {
     let mut form = vec![
         ("time_zone", "UTC"),
         ("email", "on"),
@@ -105,13 +105,13 @@ async fn all_channels(app: &TestApp, client: &Browser, inbox: &Inbox, details: b
 }
 
 /// Now and 35 minutes ago as UTC `HH:MM`: one dose due now, one whose follow-up is due.
-fn due_now_and_late() -> (String, String) {
+pub fn due_now_and_late() -> (String, String) {
     let now = chrono::Utc::now();
     let late = now - chrono::Duration::minutes(35);
     (now.format("%H:%M").to_string(), late.format("%H:%M").to_string())
 }
 
-async fn enqueue_reminder_runs(app: &TestApp, n: usize) {
+pub async fn enqueue_reminder_runs(app: &TestApp, n: usize) {
     let db = app.db().await;
     for _ in 0..n {
         hale_app::jobs::queue::enqueue(

@@ -229,3 +229,52 @@ async fn health_data_imports_jobs_and_rollups_work_on_postgresql() {
         "no job ran twice"
     );
 }
+
+#[tokio::test]
+async fn medications_reminders_and_deliveries_work_on_postgresql() {
+    use crate::meds::{add, daily, json_of, set_zone};
+    use crate::notify::{Inbox, all_channels, due_now_and_late, enqueue_reminder_runs};
+    use reqwest::StatusCode;
+    use serde_json::json;
+    let pg = PgServer::start();
+    let inbox = Inbox::start(0);
+    let mut settings = inbox.settings();
+    settings.push(("HALE_DATABASE_URL", pg.url.clone()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::start_with(&pairs).await;
+    // A second server on the same database: two workers run reminders and deliveries.
+    let _second = TestApp::start_with(&pairs).await;
+    let (ann, _) = app.signed_in_client("pg-meds").await;
+    assert_eq!(set_zone(&app, &ann, "Europe/London").await, StatusCode::OK);
+    all_channels(&app, &ann, &inbox, false).await;
+    // Saving the settings again updates the one row (upsert).
+    all_channels(&app, &ann, &inbox, true).await;
+    assert_eq!(app.count("notify_prefs").await, 1);
+    let (now, late) = due_now_and_late();
+    assert_eq!(set_zone(&app, &ann, "UTC").await, StatusCode::OK);
+    let mut input = daily("Metformin", &[&now, &late]);
+    input["supply"] = json!(5);
+    input["low_supply"] = json!(4);
+    let id = add(&app, &ann, input).await;
+    enqueue_reminder_runs(&app, 20).await;
+    app.wait_until("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')", |n| n == 0)
+        .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications").await, 2);
+    inbox.wait_for("email", 2).await;
+    inbox.wait_for("push", 4).await;
+    inbox.wait_for("sms", 2).await;
+    // A dose logged twice from one device is stored once, and lowers the supply once.
+    let today = json_of(app.call(&ann, "meds/today", &[]).await).await;
+    let slot = today["doses"][0]["slot"].clone();
+    let dose = json!({ "patient_id": null, "dose": { "medication_id": id, "slot": slot, "status": "taken", "client_id": "pg-device-0001" } });
+    for _ in 0..2 {
+        assert_eq!(app.call_json(&ann, "meds/log", dose.clone()).await.status(), StatusCode::OK);
+    }
+    assert_eq!(app.count("dose_logs").await, 1);
+    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 4);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'refill_low'").await, 1);
+    let list = json_of(app.call(&ann, "meds/list", &[("query", "metf")]).await).await;
+    assert_eq!(list["medications"][0]["week"]["taken"], 1);
+    let history = json_of(app.call(&ann, "meds/get", &[("id", &id.to_string())]).await).await;
+    assert_eq!(history["history"][0]["change"], "created");
+}
