@@ -76,7 +76,11 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
             read: true,
             write: false,
         };
-        let permissions = Permissions(vec![read(Category::Vitals), read(Category::Records)]);
+        let permissions = Permissions(vec![
+            read(Category::Vitals),
+            read(Category::Medications),
+            read(Category::Records),
+        ]);
         let code = grants::invite(
             &state.db,
             &actor(&patient, Role::Patient),
@@ -95,6 +99,12 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
         .map_err(app_error)?;
     if seeded {
         tracing::info!("demo health data written (a year of readings)");
+    }
+    if crate::demo_meds::seed(&state.db, &actor(&patient, Role::Patient))
+        .await
+        .map_err(app_error)?
+    {
+        tracing::info!("demo medications written");
     }
     Ok(format!(
         "demo accounts ready (password {DEMO_PASSWORD} for each):\n  \

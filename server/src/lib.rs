@@ -6,6 +6,7 @@ pub mod config;
 mod config_oidc;
 pub mod demo;
 pub mod demo_health;
+mod demo_meds;
 mod health;
 mod import_upload;
 mod middleware;

@@ -82,6 +82,20 @@ fn demo_is_idempotent() {
         );
         assert!(String::from_utf8_lossy(&output.stdout).contains("demo@hale.example"));
     }
+    // Dana's medications and their dose log, written once.
+    let url = format!("sqlite://{}?mode=rw", dir.path().join("hale.db").display());
+    let count = |sql: &'static str| {
+        let url = url.clone();
+        tokio::runtime::Runtime::new().unwrap().block_on(async move {
+            use sea_orm::ConnectionTrait as _;
+            let db = hale_app::db::connect(&url).await.unwrap();
+            let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        })
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM medications"), 5);
+    assert!(count("SELECT COUNT(*) FROM dose_logs") > 80);
+    assert!(count("SELECT COUNT(*) FROM dose_logs WHERE status = 'skipped'") > 0);
 }
 
 /// SIGTERM lets a request in flight finish, then the process exits cleanly,
