@@ -34,6 +34,11 @@ for (const scheme of ["light", "dark"] as const) {
       "/care-team",
       "/access-history",
       "/settings/security",
+      "/medications",
+      "/medications/new",
+      "/today",
+      "/notifications",
+      "/settings/notifications",
     ]) {
       await page.goto(path);
       await hydrated(page);

@@ -565,12 +565,9 @@ fn notify_settings(
             .map(|raw| raw.value.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    let smtp_url = layers.parsed(
-        "notify.smtp_url",
-        None,
-        "an smtp:// or smtps:// URL",
-        |v| (v.starts_with("smtp://") || v.starts_with("smtps://")).then(|| Some(v.to_owned())),
-    )?;
+    let smtp_url = layers.parsed("notify.smtp_url", None, "an smtp:// or smtps:// URL", |v| {
+        (v.starts_with("smtp://") || v.starts_with("smtps://")).then(|| Some(v.to_owned()))
+    })?;
     let sms_url = layers.parsed("notify.sms_url", None, "an http:// or https:// URL", |v| {
         (v.starts_with("http://") || v.starts_with("https://")).then(|| Some(v.to_owned()))
     })?;
@@ -583,11 +580,18 @@ fn notify_settings(
         .unwrap_or_else(|| "hale.invalid".into());
     Ok(hale_app::notify::settings::NotifySettings {
         smtp_url,
-        email_from: optional("notify.email_from").unwrap_or_else(|| format!("Hale <no-reply@{host}>")),
+        email_from: optional("notify.email_from")
+            .unwrap_or_else(|| format!("Hale <no-reply@{host}>")),
         sms_url,
         sms_token: optional("notify.sms_token"),
-        push_subject: optional("notify.push_subject").unwrap_or_else(|| format!("mailto:admin@{host}")),
-        allow_http_push: layers.parsed("notify.allow_http_push", false, "true or false", parse_bool)?,
+        push_subject: optional("notify.push_subject")
+            .unwrap_or_else(|| format!("mailto:admin@{host}")),
+        allow_http_push: layers.parsed(
+            "notify.allow_http_push",
+            false,
+            "true or false",
+            parse_bool,
+        )?,
         public_origin: site.public_origin(),
     })
 }

@@ -9,7 +9,12 @@ use hale_app::error::AppError;
 use hale_app::meds::{DoseInput, MedicationInput, Schedule, ScheduleKind, TaperStep, service};
 use sea_orm::DatabaseConnection;
 
-fn medication(name: &str, strength: &str, start: chrono::NaiveDate, schedule: Schedule) -> MedicationInput {
+fn medication(
+    name: &str,
+    strength: &str,
+    start: chrono::NaiveDate,
+    schedule: Schedule,
+) -> MedicationInput {
     MedicationInput {
         name: name.into(),
         strength: strength.into(),
@@ -31,13 +36,22 @@ fn at(times: &[&str], dose: f64) -> Schedule {
 /// Adds the demo medications; answers whether it wrote anything.
 pub async fn seed(db: &DatabaseConnection, dana: &Actor) -> Result<bool, AppError> {
     let patient = dana.account_id;
-    if !service::list(db, dana, patient, "").await?.medications.is_empty() {
+    if !service::list(db, dana, patient, "")
+        .await?
+        .medications
+        .is_empty()
+    {
         return Ok(false);
     }
     hale_app::notify::prefs::set_time_zone(db, patient, "Europe/London").await?;
     let today = chrono::Utc::now().date_naive();
     let days = |n: i64| today - chrono::Duration::days(n);
-    let mut metformin = medication("Metformin", "500 mg", days(90), at(&["08:00", "20:00"], 1.0));
+    let mut metformin = medication(
+        "Metformin",
+        "500 mg",
+        days(90),
+        at(&["08:00", "20:00"], 1.0),
+    );
     metformin.instructions = "With breakfast and dinner.".into();
     metformin.prescriber = "Dr Lee".into();
     metformin.rxnorm = "861004".into();
@@ -74,7 +88,14 @@ pub async fn seed(db: &DatabaseConnection, dana: &Actor) -> Result<bool, AppErro
         max_per_day: 4,
         ..Schedule::default()
     };
-    service::save(db, dana, patient, None, medication("Ibuprofen", "200 mg", days(30), prn)).await?;
+    service::save(
+        db,
+        dana,
+        patient,
+        None,
+        medication("Ibuprofen", "200 mg", days(30), prn),
+    )
+    .await?;
 
     // Two months of metformin: mostly taken, every 9th skipped, every 13th missed.
     let now = chrono::Utc::now().naive_utc();
@@ -82,7 +103,10 @@ pub async fn seed(db: &DatabaseConnection, dana: &Actor) -> Result<bool, AppErro
         for (n, time) in ["08:00", "20:00"].iter().enumerate() {
             let slot = format!("{}T{time}", days(back).format("%Y-%m-%d"));
             let k = back * 2 + n as i64;
-            if k % 13 == 0 || chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M").is_ok_and(|t| t > now) {
+            if k % 13 == 0
+                || chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M")
+                    .is_ok_and(|t| t > now)
+            {
                 continue;
             }
             let skipped = k % 9 == 0;
@@ -90,7 +114,11 @@ pub async fn seed(db: &DatabaseConnection, dana: &Actor) -> Result<bool, AppErro
                 medication_id: metformin,
                 slot,
                 status: if skipped { "skipped" } else { "taken" }.into(),
-                reason: if skipped { "Felt unwell".into() } else { String::new() },
+                reason: if skipped {
+                    "Felt unwell".into()
+                } else {
+                    String::new()
+                },
                 ..DoseInput::default()
             };
             service::log_dose(db, dana, patient, dose).await?;

@@ -51,7 +51,12 @@ pub async fn medications_and_notifications(tx: &DatabaseTransaction) -> Result<(
 
     tx.execute(
         &table("medication_changes")
-            .col(ColumnDef::new("medication_id").big_integer().not_null().to_owned())
+            .col(
+                ColumnDef::new("medication_id")
+                    .big_integer()
+                    .not_null()
+                    .to_owned(),
+            )
             .col(account_ref("patient_id"))
             .col(ColumnDef::new("actor_id").big_integer().to_owned())
             .col(text("change", 16))
@@ -65,7 +70,12 @@ pub async fn medications_and_notifications(tx: &DatabaseTransaction) -> Result<(
 
     tx.execute(
         &table("dose_logs")
-            .col(ColumnDef::new("medication_id").big_integer().not_null().to_owned())
+            .col(
+                ColumnDef::new("medication_id")
+                    .big_integer()
+                    .not_null()
+                    .to_owned(),
+            )
             .col(account_ref("patient_id"))
             // The scheduled dose it answers: local `YYYY-MM-DDTHH:MM`; none for as-needed doses.
             .col(maybe_text("slot", 16))
@@ -118,11 +128,22 @@ pub async fn medications_and_notifications(tx: &DatabaseTransaction) -> Result<(
             .to_owned(),
     )
     .await?;
-    index(tx, "push_subscriptions", &["account_id", "endpoint_hash"], true).await?;
+    index(
+        tx,
+        "push_subscriptions",
+        &["account_id", "endpoint_hash"],
+        true,
+    )
+    .await?;
 
     tx.execute(
         &table("deliveries")
-            .col(ColumnDef::new("notification_id").big_integer().not_null().to_owned())
+            .col(
+                ColumnDef::new("notification_id")
+                    .big_integer()
+                    .not_null()
+                    .to_owned(),
+            )
             .col(account_ref("account_id"))
             .col(text("channel", 8))
             .col(big("target_id"))

@@ -107,10 +107,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str, String)> {
         }
     }
     if role == Role::Patient {
-        links.insert(
-            1,
-            ("/today", "✓", t_string!(i18n, nav.today).to_string()),
-        );
+        links.insert(1, ("/today", "✓", t_string!(i18n, nav.today).to_string()));
     }
     links.push((
         "/settings/notifications",

@@ -24,9 +24,14 @@ pub async fn list_medications(
     query: Option<String>,
 ) -> Result<MedicationList, AppError> {
     let (state, actor, patient_id) = context(patient_id)?;
-    super::service::list(&state.db, &actor, patient_id, query.as_deref().unwrap_or(""))
-        .await
-        .map_err(AppError::respond)
+    super::service::list(
+        &state.db,
+        &actor,
+        patient_id,
+        query.as_deref().unwrap_or(""),
+    )
+    .await
+    .map_err(AppError::respond)
 }
 
 /// One medication and its history.
@@ -75,12 +80,16 @@ pub async fn refill_medication(
     amount: String,
 ) -> Result<(), AppError> {
     let (state, actor, patient_id) = context(patient_id)?;
-    let amount = amount.trim().replace(',', ".").parse::<f64>().map_err(|_| {
-        AppError::InvalidMedication {
-            reason: "enter the number of units added".into(),
-        }
-        .respond()
-    })?;
+    let amount = amount
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .map_err(|_| {
+            AppError::InvalidMedication {
+                reason: "enter the number of units added".into(),
+            }
+            .respond()
+        })?;
     super::service::refill(&state.db, &actor, patient_id, id, amount)
         .await
         .map_err(AppError::respond)
@@ -88,7 +97,10 @@ pub async fn refill_medication(
 
 /// The doses of a day (`date` empty: today in the patient's zone) and its month.
 #[server(endpoint = "meds/today")]
-pub async fn dose_day(patient_id: Option<i64>, date: Option<String>) -> Result<TodayView, AppError> {
+pub async fn dose_day(
+    patient_id: Option<i64>,
+    date: Option<String>,
+) -> Result<TodayView, AppError> {
     let (state, actor, patient_id) = context(patient_id)?;
     super::service::today(&state.db, &actor, patient_id, date.as_deref())
         .await

@@ -64,7 +64,11 @@ pub fn schedule_summary(schedule: &Schedule) -> String {
     let days = if schedule.weekdays.is_empty() {
         String::new()
     } else {
-        let names: Vec<String> = schedule.weekdays.iter().map(|d| weekday_label(*d)).collect();
+        let names: Vec<String> = schedule
+            .weekdays
+            .iter()
+            .map(|d| weekday_label(*d))
+            .collect();
         format!(" · {}", names.join(", "))
     };
     let taper = if schedule.taper.is_empty() {
@@ -99,7 +103,10 @@ fn MedicationCard(med: MedicationView, own: bool) -> impl IntoView {
     } else {
         t_string!(i18n, meds.stopped).to_string()
     };
-    let supply = med.input.supply.map(|s| t_string!(i18n, meds.supply_left, left = s).to_string());
+    let supply = med
+        .input
+        .supply
+        .map(|s| t_string!(i18n, meds.supply_left, left = s).to_string());
     let as_needed = med.input.schedule.kind == ScheduleKind::AsNeeded;
     view! {
         <li class="med-card" data-testid="medication" data-active=med.active.to_string()>
@@ -128,7 +135,10 @@ fn MedicationCard(med: MedicationView, own: bool) -> impl IntoView {
 fn MedicationList(patient: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
     let query = RwSignal::new(String::new());
-    let data = Resource::new(move || query.get(), move |q| list_medications(patient, Some(q)));
+    let data = Resource::new(
+        move || query.get(),
+        move |q| list_medications(patient, Some(q)),
+    );
     let own = patient.is_none();
     view! {
         <section class="page-intro">

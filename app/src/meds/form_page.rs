@@ -177,7 +177,10 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
     let weekdays = RwSignal::new(s.weekdays);
     let dose = RwSignal::new(s.dose.to_string());
     let taper = RwSignal::new(
-        s.taper.into_iter().map(|t| (t.from, t.dose.to_string())).collect::<Vec<_>>(),
+        s.taper
+            .into_iter()
+            .map(|t| (t.from, t.dose.to_string()))
+            .collect::<Vec<_>>(),
     );
     let max_per_day = RwSignal::new(s.max_per_day.max(1).to_string());
     // The rows are drawn again only when their number changes (typing keeps focus).
@@ -208,7 +211,10 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
             taper: taper
                 .get_untracked()
                 .into_iter()
-                .map(|(from, dose)| TaperStep { from, dose: number(&dose) })
+                .map(|(from, dose)| TaperStep {
+                    from,
+                    dose: number(&dose),
+                })
                 .collect(),
             max_per_day: max_per_day.get_untracked().trim().parse().unwrap_or(0),
         };
@@ -226,7 +232,10 @@ fn MedicationForm(id: Option<i64>, input: MedicationInput) -> impl IntoView {
             low_supply: maybe_number(&low_supply.get_untracked()),
         });
     };
-    let text_field = move |label: String, signal: RwSignal<String>, test: &'static str, required: bool| {
+    let text_field = move |label: String,
+                           signal: RwSignal<String>,
+                           test: &'static str,
+                           required: bool| {
         view! {
             <label class="field">
                 <span>{label}</span>

@@ -51,7 +51,12 @@ fn keep(queue: &[DoseInput]) {
 pub fn client_id() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let part = || format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32);
+        let part = || {
+            format!(
+                "{:08x}",
+                (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+            )
+        };
         format!("{}-{}-{}-{}", part(), part(), part(), part())
     }
     #[cfg(not(feature = "hydrate"))]

@@ -79,7 +79,10 @@ pub async fn run_at(db: &DatabaseConnection, now: i64) -> Result<u32, DbErr> {
                 }
                 let record = format!("reminder:{}:{}", med.id, slot.key);
                 // The schedule a checked request saved is read for the reminder: audited.
-                if gate::for_job::<Medications, Read>(db, patient_id, &record).await.is_err() {
+                if gate::for_job::<Medications, Read>(db, patient_id, &record)
+                    .await
+                    .is_err()
+                {
                     continue;
                 }
                 let params = serde_json::json!({

@@ -98,7 +98,10 @@ impl Schedule {
                 if times.windows(2).any(|w| w[0] == w[1]) {
                     return Err("the same time is listed twice".into());
                 }
-                self.times = times.iter().map(|t| t.format("%H:%M").to_string()).collect();
+                self.times = times
+                    .iter()
+                    .map(|t| t.format("%H:%M").to_string())
+                    .collect();
                 self.every_hours = 0;
                 self.from.clear();
                 self.max_per_day = 0;
@@ -210,8 +213,20 @@ mod tests {
         assert!(refused(times(&[])).contains("at least one time"));
         assert!(refused(times(&["25:00"])).contains("HH:MM"));
         assert!(refused(times(&["08:00", "8:00"])).contains("twice"));
-        assert!(refused(Schedule { dose: 0.0, ..times(&["08:00"]) }).contains("more than zero"));
-        assert!(refused(Schedule { dose: -1.0, ..times(&["08:00"]) }).contains("more than zero"));
+        assert!(
+            refused(Schedule {
+                dose: 0.0,
+                ..times(&["08:00"])
+            })
+            .contains("more than zero")
+        );
+        assert!(
+            refused(Schedule {
+                dose: -1.0,
+                ..times(&["08:00"])
+            })
+            .contains("more than zero")
+        );
         let prn = Schedule {
             kind: ScheduleKind::AsNeeded,
             dose: 1.0,
@@ -230,7 +245,9 @@ mod tests {
 
     #[test]
     fn times_are_tidied_and_intervals_run_to_midnight() {
-        let s = times(&["20:00", "8:05"]).checked(date("2026-03-01"), None).unwrap();
+        let s = times(&["20:00", "8:05"])
+            .checked(date("2026-03-01"), None)
+            .unwrap();
         assert_eq!(s.times, ["08:05", "20:00"]);
         let every_8 = Schedule {
             kind: ScheduleKind::Interval,
@@ -239,7 +256,11 @@ mod tests {
             dose: 1.0,
             ..Schedule::default()
         };
-        let hours: Vec<String> = every_8.times_of_day().iter().map(|t| t.format("%H:%M").to_string()).collect();
+        let hours: Vec<String> = every_8
+            .times_of_day()
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
         assert_eq!(hours, ["06:00", "14:00", "22:00"]);
     }
 
@@ -247,8 +268,14 @@ mod tests {
     fn tapering_changes_the_dose_by_date_and_weekdays_filter_days() {
         let s = Schedule {
             taper: vec![
-                TaperStep { from: "2026-03-10".into(), dose: 2.0 },
-                TaperStep { from: "2026-03-05".into(), dose: 3.0 },
+                TaperStep {
+                    from: "2026-03-10".into(),
+                    dose: 2.0,
+                },
+                TaperStep {
+                    from: "2026-03-05".into(),
+                    dose: 3.0,
+                },
             ],
             weekdays: vec![1, 3],
             dose: 4.0,

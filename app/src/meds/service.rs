@@ -88,7 +88,10 @@ pub fn checked(mut input: MedicationInput) -> Result<MedicationInput, AppError> 
     if end.is_some_and(|end| end < start) {
         return Err(invalid("the end date is before the start date"));
     }
-    for (value, what) in [(input.supply, "the supply"), (input.low_supply, "the refill level")] {
+    for (value, what) in [
+        (input.supply, "the supply"),
+        (input.low_supply, "the refill level"),
+    ] {
         if value.is_some_and(|v| !v.is_finite() || !(0.0..=100_000.0).contains(&v)) {
             return Err(invalid(format!("{what} must be a number from 0 to 100000")));
         }
@@ -136,7 +139,13 @@ fn find_log<'a>(logs: &'a [LogRow], med: i64, slot: &str) -> Option<&'a LogRow> 
         .find(|l| l.medication_id == med && l.slot.as_deref() == Some(slot))
 }
 
-fn view(med: MedRow, zone: &TimeZone, logs: &[LogRow], today: NaiveDate, now: i64) -> MedicationView {
+fn view(
+    med: MedRow,
+    zone: &TimeZone,
+    logs: &[LogRow],
+    today: NaiveDate,
+    now: i64,
+) -> MedicationView {
     let days_back = |n: i64| today - Duration::days(n);
     let week = adherence(&med, zone, logs, days_back(6), today, now);
     let month = adherence(&med, zone, logs, days_back(29), today, now);
@@ -185,9 +194,14 @@ pub async fn list(
         .into_iter()
         .filter(|m| {
             needle.is_empty()
-                || [&m.input.name, &m.input.strength, &m.input.prescriber, &m.input.instructions]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(&needle))
+                || [
+                    &m.input.name,
+                    &m.input.strength,
+                    &m.input.prescriber,
+                    &m.input.instructions,
+                ]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&needle))
         })
         .map(|m| view(m, &zone, &logs, today, now))
         .collect();
@@ -207,12 +221,21 @@ pub async fn detail(
 ) -> Result<MedicationDetail, AppError> {
     let record = format!("medication:{id}");
     let proof = gate::check::<Medications, Read>(db, actor, patient_id, Some(&record)).await?;
-    let med = store::medication(db, &proof, id).await?.ok_or(AppError::NotFound)?;
+    let med = store::medication(db, &proof, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (zone, _, _) = zone_of(db, patient_id).await?;
     let now = now_ms();
     let (today, _) = slots::local(&zone, now);
     let from = today - Duration::days(29);
-    let logs = store::logs(db, &proof, from, today, (slots::day_start_ms(&zone, from), now + 1)).await?;
+    let logs = store::logs(
+        db,
+        &proof,
+        from,
+        today,
+        (slots::day_start_ms(&zone, from), now + 1),
+    )
+    .await?;
     Ok(MedicationDetail {
         history: store::changes(db, &proof, id).await?,
         medication: view(med, &zone, &logs, today, now),
@@ -260,7 +283,9 @@ pub async fn save(
             id
         }
         Some(id) => {
-            let old = store::medication(&tx, &proof, id).await?.ok_or(AppError::NotFound)?;
+            let old = store::medication(&tx, &proof, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let fields = changed_fields(&old.input, &input);
             if !fields.is_empty() {
                 store::update(&tx, &proof, id, &input).await?;
@@ -284,10 +309,19 @@ pub async fn set_active(
     let record = format!("medication:{id}");
     let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
     let tx = db.begin().await?;
-    let med = store::medication(&tx, &proof, id).await?.ok_or(AppError::NotFound)?;
+    let med = store::medication(&tx, &proof, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if med.active != active {
         store::set_status(&tx, &proof, id, active).await?;
-        store::add_change(&tx, &proof, id, if active { "resumed" } else { "stopped" }, "").await?;
+        store::add_change(
+            &tx,
+            &proof,
+            id,
+            if active { "resumed" } else { "stopped" },
+            "",
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -307,7 +341,9 @@ pub async fn refill(
     let record = format!("medication:{id}");
     let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
     let tx = db.begin().await?;
-    let med = store::medication(&tx, &proof, id).await?.ok_or(AppError::NotFound)?;
+    let med = store::medication(&tx, &proof, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if med.input.supply.is_none() {
         return Err(invalid("enter the supply on hand first"));
     }
@@ -317,7 +353,13 @@ pub async fn refill(
     Ok(())
 }
 
-fn dose_view(med: &MedRow, slot: &Slot, log: Option<&LogRow>, zone: &TimeZone, now: i64) -> DoseView {
+fn dose_view(
+    med: &MedRow,
+    slot: &Slot,
+    log: Option<&LogRow>,
+    zone: &TimeZone,
+    now: i64,
+) -> DoseView {
     let state = match log {
         Some(log) if log.taken => DoseState::Taken,
         Some(_) => DoseState::Skipped,
@@ -355,7 +397,9 @@ pub async fn today(
     let (today, _) = slots::local(&zone, now);
     let day = date.and_then(parse_date).unwrap_or(today);
     let month_start = day.with_day(1).unwrap_or(day);
-    let next_month = (month_start + Duration::days(32)).with_day(1).unwrap_or(month_start);
+    let next_month = (month_start + Duration::days(32))
+        .with_day(1)
+        .unwrap_or(month_start);
     let month_end = next_month.pred_opt().unwrap_or(month_start);
     let window = (
         slots::day_start_ms(&zone, month_start),
@@ -379,7 +423,12 @@ pub async fn today(
                 .iter()
                 .filter(|l| l.medication_id == med.id && l.slot.is_none() && l.taken)
                 .filter(|l| (day_window.0..day_window.1).contains(&l.at_ms))
-                .map(|l| (l.id, slots::local(&zone, l.at_ms).1.format("%H:%M").to_string()))
+                .map(|l| {
+                    (
+                        l.id,
+                        slots::local(&zone, l.at_ms).1.format("%H:%M").to_string(),
+                    )
+                })
                 .collect();
             as_needed.push(PrnView {
                 medication_id: med.id,
@@ -509,7 +558,8 @@ pub async fn log_dose(
         }
         (None, med.input.schedule.dose_on(day))
     } else {
-        let (day, _) = slots::parse_slot(slot_key).ok_or_else(|| bad_dose("no dose is scheduled then"))?;
+        let (day, _) =
+            slots::parse_slot(slot_key).ok_or_else(|| bad_dose("no dose is scheduled then"))?;
         if day > today {
             return Err(bad_dose("that dose is not due yet"));
         }
@@ -539,7 +589,12 @@ pub async fn log_dose(
     .await;
     let log_id = match inserted {
         Ok(id) => id,
-        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
             tx.rollback().await?;
             // Another request stored the same device id first, or the dose is logged.
             if !client_id.is_empty()
@@ -596,7 +651,9 @@ pub async fn undo(
     let record = format!("dose:{log_id}");
     let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
     let tx = db.begin().await?;
-    let log = store::log(&tx, &proof, log_id).await?.ok_or(AppError::NotFound)?;
+    let log = store::log(&tx, &proof, log_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !store::delete_log(&tx, &proof, log_id).await? {
         return Err(AppError::NotFound);
     }

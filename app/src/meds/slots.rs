@@ -64,8 +64,8 @@ pub fn local(zone: &TimeZone, ms: i64) -> (NaiveDate, NaiveTime) {
         zoned.day() as u32,
     )
     .unwrap_or_default();
-    let time = NaiveTime::from_hms_opt(zoned.hour() as u32, zoned.minute() as u32, 0)
-        .unwrap_or_default();
+    let time =
+        NaiveTime::from_hms_opt(zoned.hour() as u32, zoned.minute() as u32, 0).unwrap_or_default();
     (date, time)
 }
 
@@ -111,7 +111,10 @@ pub fn slot_key(date: NaiveDate, time: NaiveTime) -> String {
 /// A slot key's date and time.
 pub fn parse_slot(key: &str) -> Option<(NaiveDate, NaiveTime)> {
     let (date, time) = key.split_once('T')?;
-    Some((super::schedule::parse_date(date)?, super::schedule::parse_time(time)?))
+    Some((
+        super::schedule::parse_date(date)?,
+        super::schedule::parse_time(time)?,
+    ))
 }
 
 #[cfg(test)]
@@ -145,19 +148,37 @@ mod tests {
     fn local_times_keep_their_clock_time_across_daylight_saving() {
         let s = daily(&["08:00", "20:00"]);
         // New York: EST (UTC−5) before 8 March 2026, EDT (UTC−4) after.
-        assert_eq!(utc_hours("America/New_York", "2026-03-07", &s), ["13:00", "01:00"]);
-        assert_eq!(utc_hours("America/New_York", "2026-03-08", &s), ["12:00", "00:00"]);
+        assert_eq!(
+            utc_hours("America/New_York", "2026-03-07", &s),
+            ["13:00", "01:00"]
+        );
+        assert_eq!(
+            utc_hours("America/New_York", "2026-03-08", &s),
+            ["12:00", "00:00"]
+        );
         // London goes back on 25 October 2026: BST (UTC+1) to GMT.
-        assert_eq!(utc_hours("Europe/London", "2026-10-24", &s), ["07:00", "19:00"]);
-        assert_eq!(utc_hours("Europe/London", "2026-10-25", &s), ["08:00", "20:00"]);
+        assert_eq!(
+            utc_hours("Europe/London", "2026-10-24", &s),
+            ["07:00", "19:00"]
+        );
+        assert_eq!(
+            utc_hours("Europe/London", "2026-10-25", &s),
+            ["08:00", "20:00"]
+        );
     }
 
     #[test]
     fn a_skipped_time_moves_forward_and_a_repeated_time_is_the_first() {
         // 02:30 does not exist in New York on 8 March 2026: taken as 03:30 EDT (07:30 UTC).
-        assert_eq!(utc_hours("America/New_York", "2026-03-08", &daily(&["02:30"])), ["07:30"]);
+        assert_eq!(
+            utc_hours("America/New_York", "2026-03-08", &daily(&["02:30"])),
+            ["07:30"]
+        );
         // 01:30 happens twice in New York on 1 November 2026: the first is EDT (05:30 UTC).
-        assert_eq!(utc_hours("America/New_York", "2026-11-01", &daily(&["01:30"])), ["05:30"]);
+        assert_eq!(
+            utc_hours("America/New_York", "2026-11-01", &daily(&["01:30"])),
+            ["05:30"]
+        );
     }
 
     #[test]
@@ -180,6 +201,9 @@ mod tests {
         assert_eq!(slots_on(&s, start, end, &zone, start).len(), 1);
         assert!(slots_on(&s, start, end, &zone, parse_date("2026-03-02").unwrap()).is_empty());
         assert!(slots_on(&s, start, end, &zone, parse_date("2026-03-22").unwrap()).is_empty());
-        assert_eq!(parse_slot(&slot_key(start, NaiveTime::MIN)), Some((start, NaiveTime::MIN)));
+        assert_eq!(
+            parse_slot(&slot_key(start, NaiveTime::MIN)),
+            Some((start, NaiveTime::MIN))
+        );
     }
 }

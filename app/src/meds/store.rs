@@ -241,7 +241,9 @@ pub async fn changes<M: AccessMode>(
             Ok(ChangeView {
                 at_ms: row.try_get("", "at_ms")?,
                 change: row.try_get("", "change")?,
-                detail: row.try_get::<Option<String>>("", "detail")?.unwrap_or_default(),
+                detail: row
+                    .try_get::<Option<String>>("", "detail")?
+                    .unwrap_or_default(),
                 by_patient: actor == Some(proof.patient_id()),
             })
         })

@@ -5,7 +5,9 @@
 
 use super::components::loading;
 use super::offline::{self, Sent};
-use super::{DoseInput, DoseState, DoseView, PrnView, TodayView, dose_day, set_time_zone, undo_dose};
+use super::{
+    DoseInput, DoseState, DoseView, PrnView, TodayView, dose_day, set_time_zone, undo_dose,
+};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::layout::ErrorMessage;
@@ -18,7 +20,8 @@ use leptos_router::hooks::use_query_map;
 fn browser_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
-        let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
         js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
             .ok()
             .and_then(|v| v.as_string())
@@ -49,7 +52,8 @@ impl Ctx {
                 }
                 Sent::Queued => {
                     self.pending.set(offline::queued());
-                    self.notice.set(Some(Ok(t_string!(i18n, meds.saved_offline).to_string())));
+                    self.notice
+                        .set(Some(Ok(t_string!(i18n, meds.saved_offline).to_string())));
                 }
                 Sent::Refused(error) => self.notice.set(Some(Err(error))),
             }
@@ -65,7 +69,8 @@ impl Ctx {
             let refused = offline::flush().await;
             self.pending.set(offline::queued());
             if self.pending.get_untracked().is_empty() {
-                self.notice.set(Some(Ok(t_string!(i18n, meds.synced).to_string())));
+                self.notice
+                    .set(Some(Ok(t_string!(i18n, meds.synced).to_string())));
             }
             if let Some(error) = refused.into_iter().next() {
                 self.notice.set(Some(Err(error)));
@@ -85,7 +90,10 @@ pub fn TodayPage() -> impl IntoView {
         pending: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
     };
-    let data = Resource::new(move || (date(), ctx.version.get()), move |(date, _)| dose_day(None, date));
+    let data = Resource::new(
+        move || (date(), ctx.version.get()),
+        move |(date, _)| dose_day(None, date),
+    );
     Effect::new(move |_| {
         ctx.pending.set(offline::queued());
         ctx.flush();
@@ -197,7 +205,12 @@ fn DoseRow(dose: DoseView, ctx: Ctx, date: String) -> impl IntoView {
     let slot = dose.slot.clone();
     let waiting = {
         let slot = slot.clone();
-        Memo::new(move |_| ctx.pending.get().iter().any(|d| d.medication_id == med && d.slot == slot))
+        Memo::new(move |_| {
+            ctx.pending
+                .get()
+                .iter()
+                .any(|d| d.medication_id == med && d.slot == slot)
+        })
     };
     let log = {
         let slot = slot.clone();

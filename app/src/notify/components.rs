@@ -115,7 +115,11 @@ fn SettingsBody(prefs: PrefsView, version: RwSignal<u32>) -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let device_note = RwSignal::new(None::<String>);
     let test_sent = RwSignal::new(false);
-    let zone = if prefs.time_zone.is_empty() { "UTC".to_owned() } else { prefs.time_zone.clone() };
+    let zone = if prefs.time_zone.is_empty() {
+        "UTC".to_owned()
+    } else {
+        prefs.time_zone.clone()
+    };
     let check = move |name: &'static str, label: String, on: bool, available: bool| {
         view! {
             <label class="choice">

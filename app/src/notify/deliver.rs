@@ -39,7 +39,10 @@ async fn load(state: &AppState, id: i64) -> Result<Option<Delivery>, String> {
         .await
         .map_err(|e| e.to_string())?;
     let Some(row) = row else { return Ok(None) };
-    let get = |name: &str| row.try_get::<Option<String>>("", name).map(Option::unwrap_or_default);
+    let get = |name: &str| {
+        row.try_get::<Option<String>>("", name)
+            .map(Option::unwrap_or_default)
+    };
     let out = (|| {
         Ok::<_, sea_orm::DbErr>(Delivery {
             id: row.try_get("", "id")?,
@@ -57,7 +60,12 @@ async fn load(state: &AppState, id: i64) -> Result<Option<Delivery>, String> {
     out.map(Some).map_err(|e| e.to_string())
 }
 
-async fn mark(state: &AppState, id: i64, new_state: &str, error: Option<&str>) -> Result<(), String> {
+async fn mark(
+    state: &AppState,
+    id: i64,
+    new_state: &str,
+    error: Option<&str>,
+) -> Result<(), String> {
     let sent = (new_state == "sent").then(now_ms);
     state
         .db
@@ -67,7 +75,9 @@ async fn mark(state: &AppState, id: i64, new_state: &str, error: Option<&str>) -
              WHERE id = ?",
             [
                 new_state.into(),
-                error.map(|e| e.chars().take(200).collect::<String>()).into(),
+                error
+                    .map(|e| e.chars().take(200).collect::<String>())
+                    .into(),
                 sent.into(),
                 id.into(),
             ],
@@ -85,7 +95,10 @@ fn push_payload(text: &Rendered, tag: &str) -> Vec<u8> {
 
 /// Runs one delivery (`payload`: its id).
 pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
-    let id: i64 = payload.trim().parse().map_err(|_| "bad delivery id".to_owned())?;
+    let id: i64 = payload
+        .trim()
+        .parse()
+        .map_err(|_| "bad delivery id".to_owned())?;
     let Some(d) = load(state, id).await? else {
         return Ok(());
     };
@@ -105,7 +118,13 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
             }
         },
         "sms" if settings.sms_url.is_none() => Ok("skipped"),
-        "sms" => match sms::send(settings, &d.phone, &format!("{}: {}", text.title, text.body)).await {
+        "sms" => match sms::send(
+            settings,
+            &d.phone,
+            &format!("{}: {}", text.title, text.body),
+        )
+        .await
+        {
             Ok(()) => Ok("sent"),
             Err(sms::SmsError::Retry(reason)) => Err(reason),
             Err(sms::SmsError::Refused(reason)) => {

@@ -18,7 +18,9 @@ pub async fn subscribe(vapid_key: Vec<u8>) -> Result<(String, String, String), S
     let window = web_sys::window().ok_or("no window")?;
     let permission = web_sys::Notification::request_permission()
         .map_err(|_| "notifications are not available in this browser")?;
-    let answer = JsFuture::from(permission).await.map_err(|_| "permission was not given")?;
+    let answer = JsFuture::from(permission)
+        .await
+        .map_err(|_| "permission was not given")?;
     if answer.as_string().as_deref() != Some("granted") {
         return Err("permission was not given".into());
     }
@@ -31,7 +33,9 @@ pub async fn subscribe(vapid_key: Vec<u8>) -> Result<(String, String, String), S
         .await
         .map_err(|_| "no service worker")?
         .unchecked_into();
-    let manager = registration.push_manager().map_err(|_| "push is not available")?;
+    let manager = registration
+        .push_manager()
+        .map_err(|_| "push is not available")?;
     let options = web_sys::PushSubscriptionOptionsInit::new();
     options.set_user_visible_only(true);
     let key = js_sys::Uint8Array::from(vapid_key.as_slice());

@@ -13,22 +13,35 @@ fn escape(text: &str) -> String {
 }
 
 /// The message for `to`, in the person's language.
-pub fn message(settings: &NotifySettings, to: &str, text: &Rendered, zh: bool) -> Result<Message, String> {
+pub fn message(
+    settings: &NotifySettings,
+    to: &str,
+    text: &Rendered,
+    zh: bool,
+) -> Result<Message, String> {
     let from: Mailbox = settings
         .email_from
         .parse()
         .map_err(|_| "the sender address is not valid".to_owned())?;
-    let to: Mailbox = to.parse().map_err(|_| "the address is not valid".to_owned())?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|_| "the address is not valid".to_owned())?;
     let link = format!("{}{}", settings.public_origin, text.url);
     let (open, footer) = if zh {
-        ("在 Hale 中開啟", "您收到這封郵件是因為您在 Hale 的通知設定中開啟了電子郵件。")
+        (
+            "在 Hale 中開啟",
+            "您收到這封郵件是因為您在 Hale 的通知設定中開啟了電子郵件。",
+        )
     } else {
         (
             "Open Hale",
             "You get this email because email is on in your Hale notification settings.",
         )
     };
-    let plain = format!("{}\n\n{}\n\n{open}: {link}\n\n{footer}\n", text.title, text.body);
+    let plain = format!(
+        "{}\n\n{}\n\n{open}: {link}\n\n{footer}\n",
+        text.title, text.body
+    );
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif\">\
          <h1 style=\"font-size:1.2em\">{title}</h1><p>{body}</p>\
@@ -61,16 +74,21 @@ pub fn message(settings: &NotifySettings, to: &str, text: &Rendered, zh: bool) -
 
 /// Sends through the configured SMTP server. Errors name the SMTP answer, never the address.
 pub async fn send(settings: &NotifySettings, message: Message) -> Result<(), String> {
-    let url = settings.smtp_url.as_deref().ok_or("email is not configured")?;
+    let url = settings
+        .smtp_url
+        .as_deref()
+        .ok_or("email is not configured")?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map_err(|_| "the SMTP URL is not valid".to_owned())?
         .timeout(Some(std::time::Duration::from_secs(20)))
         .build();
-    transport.send(message).await.map(|_| ()).map_err(|err| {
-        match err.status() {
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|err| match err.status() {
             Some(code) => format!("the SMTP server answered {code}"),
             None if err.is_permanent() => "the SMTP server refused the message".to_owned(),
             None => "the SMTP server cannot be reached".to_owned(),
-        }
-    })
+        })
 }

@@ -37,7 +37,12 @@ pub fn render(kind: &str, params: &serde_json::Value, locale: &str, detailed: bo
     let named = detailed && !med.is_empty();
     let (title, body, url) = match kind {
         DOSE_DUE => (
-            if zh { "服藥提醒" } else { "Medication reminder" }.to_owned(),
+            if zh {
+                "服藥提醒"
+            } else {
+                "Medication reminder"
+            }
+            .to_owned(),
             match (zh, named) {
                 (false, false) => format!("Time for your {time} dose."),
                 (false, true) => format!("Time for your {time} dose of {med}."),
@@ -47,7 +52,12 @@ pub fn render(kind: &str, params: &serde_json::Value, locale: &str, detailed: bo
             "/today",
         ),
         DOSE_FOLLOW_UP => (
-            if zh { "服藥提醒" } else { "Medication reminder" }.to_owned(),
+            if zh {
+                "服藥提醒"
+            } else {
+                "Medication reminder"
+            }
+            .to_owned(),
             match (zh, named) {
                 (false, false) => format!("Your {time} dose is not logged yet."),
                 (false, true) => format!("Your {time} dose of {med} is not logged yet."),
@@ -59,7 +69,12 @@ pub fn render(kind: &str, params: &serde_json::Value, locale: &str, detailed: bo
         REFILL_LOW => {
             let left = params.get("left").and_then(|v| v.as_f64()).unwrap_or(0.0);
             (
-                if zh { "該補充藥物了" } else { "Time to refill" }.to_owned(),
+                if zh {
+                    "該補充藥物了"
+                } else {
+                    "Time to refill"
+                }
+                .to_owned(),
                 match (zh, named) {
                     (false, false) => "One of your medications is running low.".to_owned(),
                     (false, true) => format!("{med} is running low: {left} left."),
@@ -83,7 +98,12 @@ pub fn render(kind: &str, params: &serde_json::Value, locale: &str, detailed: bo
             )
         }
         TEST => (
-            if zh { "測試通知" } else { "Test notification" }.to_owned(),
+            if zh {
+                "測試通知"
+            } else {
+                "Test notification"
+            }
+            .to_owned(),
             if zh {
                 "Hale 的通知可以送達這裡。"
             } else {
@@ -94,7 +114,12 @@ pub fn render(kind: &str, params: &serde_json::Value, locale: &str, detailed: bo
         ),
         _ => (
             "Hale".to_owned(),
-            if zh { "您有一則新通知。" } else { "You have a new notification." }.to_owned(),
+            if zh {
+                "您有一則新通知。"
+            } else {
+                "You have a new notification."
+            }
+            .to_owned(),
             "/notifications",
         ),
     };
@@ -115,7 +140,14 @@ mod tests {
         let private = render(DOSE_DUE, &params, "en", false);
         assert_eq!(private.body, "Time for your 08:00 dose.");
         assert!(!private.body.contains("Metformin"));
-        assert!(render(DOSE_DUE, &params, "en", true).body.contains("Metformin 500 mg"));
-        assert_eq!(render(DOSE_FOLLOW_UP, &params, "zh-TW", false).body, "您 08:00 的劑量尚未記錄。");
+        assert!(
+            render(DOSE_DUE, &params, "en", true)
+                .body
+                .contains("Metformin 500 mg")
+        );
+        assert_eq!(
+            render(DOSE_FOLLOW_UP, &params, "zh-TW", false).body,
+            "您 08:00 的劑量尚未記錄。"
+        );
     }
 }

@@ -75,14 +75,19 @@ pub async fn load(db: &impl ConnectionTrait, account_id: i64) -> Result<Prefs, D
         email: flag(&row, "email")?,
         sms: flag(&row, "sms")?,
         push: flag(&row, "push")?,
-        phone: row.try_get::<Option<String>>("", "phone")?.unwrap_or_default(),
+        phone: row
+            .try_get::<Option<String>>("", "phone")?
+            .unwrap_or_default(),
         quiet: from.zip(to).map(|(f, t)| (f as u32, t as u32)),
         show_details: flag(&row, "show_details")?,
     })
 }
 
 /// The account's time zone, if one was chosen.
-pub async fn time_zone(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<String>, DbErr> {
+pub async fn time_zone(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<String>, DbErr> {
     Ok(load(db, account_id).await?.time_zone)
 }
 
@@ -94,7 +99,10 @@ fn invalid(reason: &str) -> AppError {
 
 /// A phone number in international form: `+` and 8 to 15 digits (spaces and dashes dropped).
 pub fn phone_number(text: &str) -> Option<String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
     let digits = compact.strip_prefix('+')?;
     ((8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
         .then_some(compact)
@@ -114,10 +122,16 @@ pub struct PrefsInput {
 }
 
 /// Checks and saves the settings.
-pub async fn save(db: &impl ConnectionTrait, account_id: i64, input: PrefsInput) -> Result<(), AppError> {
+pub async fn save(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    input: PrefsInput,
+) -> Result<(), AppError> {
     let zone = input.time_zone.trim();
     if slots::zone(zone).is_none() {
-        return Err(invalid("choose a time zone from the list, such as Europe/London"));
+        return Err(invalid(
+            "choose a time zone from the list, such as Europe/London",
+        ));
     }
     let phone = match input.phone.trim() {
         "" => None,
@@ -162,7 +176,11 @@ pub async fn save(db: &impl ConnectionTrait, account_id: i64, input: PrefsInput)
 }
 
 /// Sets only the time zone (the Today page's "use this zone").
-pub async fn set_time_zone(db: &impl ConnectionTrait, account_id: i64, zone: &str) -> Result<(), AppError> {
+pub async fn set_time_zone(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    zone: &str,
+) -> Result<(), AppError> {
     let mut prefs = load(db, account_id).await?;
     let minutes = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
     prefs.time_zone = Some(zone.trim().to_owned());
@@ -203,7 +221,10 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_international() {
-        assert_eq!(phone_number("+44 7700 900-123").as_deref(), Some("+447700900123"));
+        assert_eq!(
+            phone_number("+44 7700 900-123").as_deref(),
+            Some("+447700900123")
+        );
         assert!(phone_number("07700 900123").is_none());
         assert!(phone_number("+12").is_none());
     }

@@ -31,19 +31,29 @@ pub async fn vapid_pkcs8(db: &impl ConnectionTrait) -> Result<Vec<u8>, DbErr> {
         Ok::<_, DbErr>(row.and_then(|r| r.try_get::<String>("", "value").ok()))
     };
     if let Some(value) = read().await? {
-        return B64.decode(value).map_err(|_| DbErr::Custom("the stored VAPID key is not base64".into()));
+        return B64
+            .decode(value)
+            .map_err(|_| DbErr::Custom("the stored VAPID key is not base64".into()));
     }
     let rng = SystemRandom::new();
-    let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-        .map_err(|_| DbErr::Custom("cannot generate the VAPID key".into()))?;
+    let pkcs8 =
+        signature::EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|_| DbErr::Custom("cannot generate the VAPID key".into()))?;
     db.execute_raw(statement(
         backend,
         "INSERT INTO server_keys (name, value, created_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        [VAPID_KEY.into(), B64.encode(pkcs8.as_ref()).into(), now_ms().into()],
+        [
+            VAPID_KEY.into(),
+            B64.encode(pkcs8.as_ref()).into(),
+            now_ms().into(),
+        ],
     ))
     .await?;
-    let value = read().await?.ok_or_else(|| DbErr::Custom("the VAPID key was not kept".into()))?;
-    B64.decode(value).map_err(|_| DbErr::Custom("the stored VAPID key is not base64".into()))
+    let value = read()
+        .await?
+        .ok_or_else(|| DbErr::Custom("the VAPID key was not kept".into()))?;
+    B64.decode(value)
+        .map_err(|_| DbErr::Custom("the stored VAPID key is not base64".into()))
 }
 
 fn key_pair(pkcs8: &[u8]) -> Result<signature::EcdsaKeyPair, String> {
@@ -63,7 +73,12 @@ pub async fn vapid_public_key(db: &impl ConnectionTrait) -> Result<String, AppEr
 }
 
 /// `Authorization: vapid t=<JWT>, k=<public key>` for a push endpoint (RFC 8292).
-pub fn vapid_header(pkcs8: &[u8], endpoint: &str, subject: &str, now_s: i64) -> Result<String, String> {
+pub fn vapid_header(
+    pkcs8: &[u8],
+    endpoint: &str,
+    subject: &str,
+    now_s: i64,
+) -> Result<String, String> {
     use signature::KeyPair as _;
     let url = url::Url::parse(endpoint).map_err(|_| "bad endpoint".to_owned())?;
     let audience = url.origin().ascii_serialization();
@@ -129,7 +144,8 @@ pub fn subscription_keys(p256dh: &str, auth: &str) -> Result<(Vec<u8>, Vec<u8>),
 pub fn encrypt(payload: &[u8], ua_public: &[u8], auth_secret: &[u8]) -> Result<Vec<u8>, String> {
     let rng = SystemRandom::new();
     let mut salt = [0u8; 16];
-    rng.fill(&mut salt).map_err(|_| "no randomness".to_owned())?;
+    rng.fill(&mut salt)
+        .map_err(|_| "no randomness".to_owned())?;
     let ephemeral = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng)
         .map_err(|_| "cannot make a key".to_owned())?;
     let as_public = ephemeral
@@ -155,7 +171,8 @@ pub fn encrypt(payload: &[u8], ua_public: &[u8], auth_secret: &[u8]) -> Result<V
     // The last (only) record ends with the delimiter 0x02.
     let mut record = payload.to_vec();
     record.push(2);
-    let nonce = aead::Nonce::try_assume_unique_for_key(&nonce).map_err(|_| "bad nonce".to_owned())?;
+    let nonce =
+        aead::Nonce::try_assume_unique_for_key(&nonce).map_err(|_| "bad nonce".to_owned())?;
     key.seal_in_place_append_tag(nonce, aead::Aad::empty(), &mut record)
         .map_err(|_| "encryption failed".to_owned())?;
     let mut body = Vec::with_capacity(16 + 4 + 1 + 65 + record.len());
@@ -222,7 +239,11 @@ pub async fn subscribe(
 }
 
 /// Removes one of the account's devices.
-pub async fn unsubscribe(db: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<(), AppError> {
+pub async fn unsubscribe(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    id: i64,
+) -> Result<(), AppError> {
     let result = db
         .execute_raw(statement(
             db.get_database_backend(),
@@ -236,7 +257,10 @@ pub async fn unsubscribe(db: &impl ConnectionTrait, account_id: i64, id: i64) ->
     Ok(())
 }
 
-pub async fn subscription_ids(db: &impl ConnectionTrait, account_id: i64) -> Result<Vec<i64>, DbErr> {
+pub async fn subscription_ids(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<i64>, DbErr> {
     let rows = db
         .query_all_raw(statement(
             db.get_database_backend(),
@@ -247,7 +271,10 @@ pub async fn subscription_ids(db: &impl ConnectionTrait, account_id: i64) -> Res
     rows.iter().map(|r| r.try_get("", "id")).collect()
 }
 
-pub async fn devices(db: &impl ConnectionTrait, account_id: i64) -> Result<Vec<super::DeviceView>, DbErr> {
+pub async fn devices(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<super::DeviceView>, DbErr> {
     let rows = db
         .query_all_raw(statement(
             db.get_database_backend(),
@@ -357,13 +384,29 @@ mod tests {
     #[test]
     fn bad_subscription_keys_are_refused_with_the_reason() {
         let auth = B64.encode([7u8; 16]);
-        assert!(subscription_keys("not base64!", &auth).unwrap_err().contains("base64url"));
-        assert!(subscription_keys(&B64.encode([4u8; 65]), &auth).unwrap_err().contains("curve"));
-        assert!(subscription_keys(&B64.encode([4u8; 33]), &auth).unwrap_err().contains("uncompressed"));
+        assert!(
+            subscription_keys("not base64!", &auth)
+                .unwrap_err()
+                .contains("base64url")
+        );
+        assert!(
+            subscription_keys(&B64.encode([4u8; 65]), &auth)
+                .unwrap_err()
+                .contains("curve")
+        );
+        assert!(
+            subscription_keys(&B64.encode([4u8; 33]), &auth)
+                .unwrap_err()
+                .contains("uncompressed")
+        );
         let rng = SystemRandom::new();
         let key = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
         let public = B64.encode(key.compute_public_key().unwrap().as_ref());
-        assert!(subscription_keys(&public, &B64.encode([7u8; 8])).unwrap_err().contains("16 bytes"));
+        assert!(
+            subscription_keys(&public, &B64.encode([7u8; 8]))
+                .unwrap_err()
+                .contains("16 bytes")
+        );
         assert!(subscription_keys(&public, &auth).is_ok());
         assert!(check_endpoint("http://push.example/x", false).is_err());
         assert!(check_endpoint("https://push.example/x", false).is_ok());

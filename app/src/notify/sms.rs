@@ -34,7 +34,11 @@ pub async fn send(settings: &NotifySettings, to: &str, text: &str) -> Result<(),
     let status = response.status().as_u16();
     match status {
         200..=299 => Ok(()),
-        429 | 500..=599 => Err(SmsError::Retry(format!("the SMS provider answered {status}"))),
-        _ => Err(SmsError::Refused(format!("the SMS provider answered {status}"))),
+        429 | 500..=599 => Err(SmsError::Retry(format!(
+            "the SMS provider answered {status}"
+        ))),
+        _ => Err(SmsError::Refused(format!(
+            "the SMS provider answered {status}"
+        ))),
     }
 }

@@ -86,12 +86,21 @@ fn demo_is_idempotent() {
     let url = format!("sqlite://{}?mode=rw", dir.path().join("hale.db").display());
     let count = |sql: &'static str| {
         let url = url.clone();
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            use sea_orm::ConnectionTrait as _;
-            let db = hale_app::db::connect(&url).await.unwrap();
-            let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
-            row.try_get_by_index::<i64>(0).unwrap()
-        })
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                use sea_orm::ConnectionTrait as _;
+                let db = hale_app::db::connect(&url).await.unwrap();
+                let row = db
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        db.get_database_backend(),
+                        sql,
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get_by_index::<i64>(0).unwrap()
+            })
     };
     assert_eq!(count("SELECT COUNT(*) FROM medications"), 5);
     assert!(count("SELECT COUNT(*) FROM dose_logs") > 80);

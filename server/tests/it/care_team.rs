@@ -302,19 +302,28 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
          '2020-01-01', 'active', '{{\"kind\":\"times\",\"times\":[\"08:00\"],\"dose\":1}}', 20, 0, 0, 0)"
     ))
     .await;
-    let bob_med = app.scalar(&of_bob("medications", "patient_id")).await.to_string();
+    let bob_med = app
+        .scalar(&of_bob("medications", "patient_id"))
+        .await
+        .to_string();
     app.execute(&format!(
         "INSERT INTO dose_logs (medication_id, patient_id, slot, status, at_ms, amount, created_ms) \
          VALUES ({bob_med}, {bob_id}, '2026-01-01T08:00', 'taken', 0, 1, 0)"
     ))
     .await;
-    let bob_log = app.scalar(&of_bob("dose_logs", "patient_id")).await.to_string();
+    let bob_log = app
+        .scalar(&of_bob("dose_logs", "patient_id"))
+        .await
+        .to_string();
     app.execute(&format!(
         "INSERT INTO push_subscriptions (account_id, endpoint, endpoint_hash, p256dh, auth, label, \
          created_ms) VALUES ({bob_id}, 'https://push.example/bob', 'h', 'k', 'a', 'Bob''s phone', 0)"
     ))
     .await;
-    let bob_sub = app.scalar(&of_bob("push_subscriptions", "account_id")).await.to_string();
+    let bob_sub = app
+        .scalar(&of_bob("push_subscriptions", "account_id"))
+        .await
+        .to_string();
     let bob = bob_id.to_string();
     let reason = "Looking at someone else's chart for no good reason";
     let attempts: Vec<Attempt> = vec![
@@ -414,14 +423,22 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
             vec![("notification_id", &bob_note)],
             StatusCode::NOT_FOUND,
         ),
-        ("meds/list", vec![("patient_id", &bob)], StatusCode::FORBIDDEN),
+        (
+            "meds/list",
+            vec![("patient_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
         (
             "meds/get",
             vec![("patient_id", &bob), ("id", &bob_med)],
             StatusCode::FORBIDDEN,
         ),
         ("meds/get", vec![("id", &bob_med)], StatusCode::NOT_FOUND),
-        ("meds/today", vec![("patient_id", &bob)], StatusCode::FORBIDDEN),
+        (
+            "meds/today",
+            vec![("patient_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
         (
             "meds/status",
             vec![("id", &bob_med), ("active", "false")],
@@ -432,8 +449,16 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
             vec![("id", &bob_med), ("amount", "5")],
             StatusCode::NOT_FOUND,
         ),
-        ("meds/undo", vec![("log_id", &bob_log)], StatusCode::NOT_FOUND),
-        ("notify/unsubscribe", vec![("id", &bob_sub)], StatusCode::NOT_FOUND),
+        (
+            "meds/undo",
+            vec![("log_id", &bob_log)],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "notify/unsubscribe",
+            vec![("id", &bob_sub)],
+            StatusCode::NOT_FOUND,
+        ),
     ];
     assert_eq!(attempts.iter().map(|a| a.0).collect::<Vec<_>>(), SWEPT);
     for (endpoint, form, expected) in &attempts {
@@ -452,26 +477,63 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
     // The JSON doors: saving over Bob's medication, logging one of his doses.
     let bob_med_id: i64 = bob_med.parse().unwrap();
     let json_attempts = [
-        ("meds/save", serde_json::json!({ "patient_id": bob_id, "id": null, "input": { "name": "X", "form": "tablet", "start_date": "2026-01-01", "schedule": { "times": ["08:00"], "dose": 1 } } }), StatusCode::FORBIDDEN),
-        ("meds/save", serde_json::json!({ "patient_id": null, "id": bob_med_id, "input": { "name": "X", "form": "tablet", "start_date": "2026-01-01", "schedule": { "times": ["08:00"], "dose": 1 } } }), StatusCode::NOT_FOUND),
-        ("meds/log", serde_json::json!({ "patient_id": bob_id, "dose": { "medication_id": bob_med_id, "slot": "2026-01-02T08:00", "status": "taken" } }), StatusCode::FORBIDDEN),
-        ("meds/log", serde_json::json!({ "patient_id": null, "dose": { "medication_id": bob_med_id, "slot": "2026-01-02T08:00", "status": "taken" } }), StatusCode::NOT_FOUND),
+        (
+            "meds/save",
+            serde_json::json!({ "patient_id": bob_id, "id": null, "input": { "name": "X", "form": "tablet", "start_date": "2026-01-01", "schedule": { "times": ["08:00"], "dose": 1 } } }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "meds/save",
+            serde_json::json!({ "patient_id": null, "id": bob_med_id, "input": { "name": "X", "form": "tablet", "start_date": "2026-01-01", "schedule": { "times": ["08:00"], "dose": 1 } } }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "meds/log",
+            serde_json::json!({ "patient_id": bob_id, "dose": { "medication_id": bob_med_id, "slot": "2026-01-02T08:00", "status": "taken" } }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "meds/log",
+            serde_json::json!({ "patient_id": null, "dose": { "medication_id": bob_med_id, "slot": "2026-01-02T08:00", "status": "taken" } }),
+            StatusCode::NOT_FOUND,
+        ),
     ];
     for (endpoint, body, expected) in json_attempts {
         let response = app.call_json(&ann, endpoint, body).await;
         assert_eq!(response.status(), expected, "{endpoint}");
         let text = response.text().await.unwrap();
-        assert!(!text.contains("Bobazepam"), "{endpoint} leaks Bob's medication");
+        assert!(
+            !text.contains("Bobazepam"),
+            "{endpoint} leaks Bob's medication"
+        );
     }
     for endpoint in ["meds/list", "meds/today", "notify/list", "notify/prefs"] {
         let body = app.call(&ann, endpoint, &[]).await.text().await.unwrap();
-        assert!(!body.contains("Bobazepam"), "{endpoint} leaks Bob's medication");
-        assert!(!body.contains("Bob's phone"), "{endpoint} leaks Bob's device");
+        assert!(
+            !body.contains("Bobazepam"),
+            "{endpoint} leaks Bob's medication"
+        );
+        assert!(
+            !body.contains("Bob's phone"),
+            "{endpoint} leaks Bob's device"
+        );
     }
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM medications WHERE patient_id = {bob_id} AND status = 'active' AND supply = 20 AND name = 'Bobazepam'")).await, 1);
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM dose_logs WHERE patient_id = {bob_id}")).await, 1);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM dose_logs WHERE patient_id = {bob_id}"
+        ))
+        .await,
+        1
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM medications").await, 1);
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM push_subscriptions WHERE id = {bob_sub}")).await, 1);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM push_subscriptions WHERE id = {bob_sub}"
+        ))
+        .await,
+        1
+    );
     // Lists answer with Ann's own data only.
     for endpoint in ["care_team/list", "access/history", "security/overview"] {
         let body = app

@@ -18,9 +18,18 @@ pub fn daily(name: &str, times: &[&str]) -> Value {
     })
 }
 
-pub async fn save(app: &TestApp, client: &Browser, id: Option<i64>, input: Value) -> reqwest::Response {
-    app.call_json(client, "meds/save", json!({ "patient_id": null, "id": id, "input": input }))
-        .await
+pub async fn save(
+    app: &TestApp,
+    client: &Browser,
+    id: Option<i64>,
+    input: Value,
+) -> reqwest::Response {
+    app.call_json(
+        client,
+        "meds/save",
+        json!({ "patient_id": null, "id": id, "input": input }),
+    )
+    .await
 }
 
 pub async fn add(app: &TestApp, client: &Browser, input: Value) -> i64 {
@@ -30,7 +39,9 @@ pub async fn add(app: &TestApp, client: &Browser, input: Value) -> i64 {
 }
 
 pub async fn set_zone(app: &TestApp, client: &Browser, zone: &str) -> StatusCode {
-    app.call(client, "meds/zone", &[("zone", zone)]).await.status()
+    app.call(client, "meds/zone", &[("zone", zone)])
+        .await
+        .status()
 }
 
 async fn day(app: &TestApp, client: &Browser, date: Option<&str>) -> Value {
@@ -41,7 +52,12 @@ async fn day(app: &TestApp, client: &Browser, date: Option<&str>) -> Value {
 }
 
 async fn log(app: &TestApp, client: &Browser, dose: Value) -> reqwest::Response {
-    app.call_json(client, "meds/log", json!({ "patient_id": null, "dose": dose })).await
+    app.call_json(
+        client,
+        "meds/log",
+        json!({ "patient_id": null, "dose": dose }),
+    )
+    .await
 }
 
 async fn reason(response: reqwest::Response) -> String {
@@ -75,11 +91,18 @@ async fn bad_medications_and_doses_are_refused_with_a_reason_and_nothing_is_writ
     ];
     for (input, expected) in cases {
         let response = save(&app, &ann, None, input).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{expected}"
+        );
         let body = reason(response).await;
         assert!(body.contains(expected), "{body} should say {expected}");
     }
-    assert_eq!(set_zone(&app, &ann, "Mars/Olympus_Mons").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        set_zone(&app, &ann, "Mars/Olympus_Mons").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(app.count("medications").await, 0);
     assert_eq!(app.count("medication_changes").await, 0);
     assert_eq!(app.count("notify_prefs").await, 0);
@@ -90,16 +113,38 @@ async fn bad_medications_and_doses_are_refused_with_a_reason_and_nothing_is_writ
     let date = today["date"].as_str().unwrap().to_owned();
     let tomorrow = today["next"].as_str().unwrap().to_owned();
     let bad = [
-        (json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "eaten" }), "taken or skipped"),
-        (json!({ "medication_id": id, "slot": format!("{date}T09:00"), "status": "taken" }), "no dose is scheduled"),
-        (json!({ "medication_id": id, "slot": format!("{tomorrow}T08:00"), "status": "taken" }), "not due yet"),
-        (json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "taken", "at": "2099-01-01T08:00" }), "in the future"),
-        (json!({ "medication_id": id, "slot": "", "status": "taken" }), "which scheduled dose"),
-        (json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "taken", "client_id": "x" }), "device's id"),
+        (
+            json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "eaten" }),
+            "taken or skipped",
+        ),
+        (
+            json!({ "medication_id": id, "slot": format!("{date}T09:00"), "status": "taken" }),
+            "no dose is scheduled",
+        ),
+        (
+            json!({ "medication_id": id, "slot": format!("{tomorrow}T08:00"), "status": "taken" }),
+            "not due yet",
+        ),
+        (
+            json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "taken", "at": "2099-01-01T08:00" }),
+            "in the future",
+        ),
+        (
+            json!({ "medication_id": id, "slot": "", "status": "taken" }),
+            "which scheduled dose",
+        ),
+        (
+            json!({ "medication_id": id, "slot": format!("{date}T08:00"), "status": "taken", "client_id": "x" }),
+            "device's id",
+        ),
     ];
     for (dose, expected) in bad {
         let response = log(&app, &ann, dose).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{expected}"
+        );
         assert!(reason(response).await.contains(expected), "{expected}");
     }
     assert_eq!(app.count("dose_logs").await, 0);
@@ -116,12 +161,18 @@ async fn a_dose_is_logged_once_undone_and_counted_against_the_supply() {
     let today = day(&app, &ann, None).await;
     let slot = today["doses"][0]["slot"].as_str().unwrap().to_owned();
     let state = today["doses"][0]["state"].as_str().unwrap().to_owned();
-    assert!(state == "due" || state == "late", "midnight's dose is not logged: {state}");
+    assert!(
+        state == "due" || state == "late",
+        "midnight's dose is not logged: {state}"
+    );
 
     let dose = json!({ "medication_id": id, "slot": slot, "status": "taken", "client_id": "device-0001-aaaa" });
     let first = json_of(log(&app, &ann, dose.clone()).await).await;
     assert_eq!(first["repeated"], false);
-    assert_eq!(first["supply_low"], true, "3 - 1 = 2 reaches the refill level");
+    assert_eq!(
+        first["supply_low"], true,
+        "3 - 1 = 2 reaches the refill level"
+    );
     // The offline queue sends the same log again: stored once.
     let again = json_of(log(&app, &ann, dose).await).await;
     assert_eq!(again["repeated"], true);
@@ -130,7 +181,11 @@ async fn a_dose_is_logged_once_undone_and_counted_against_the_supply() {
     let other = log(&app, &ann, json!({ "medication_id": id, "slot": slot, "status": "skipped", "client_id": "device-0002-bbbb" })).await;
     assert_eq!(other.status(), StatusCode::CONFLICT);
     assert_eq!(app.count("dose_logs").await, 1);
-    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 2);
+    assert_eq!(
+        app.scalar("SELECT CAST(supply AS BIGINT) FROM medications")
+            .await,
+        2
+    );
     let refill_notes = "SELECT COUNT(*) FROM notifications WHERE kind = 'refill_low'";
     assert_eq!(app.scalar(refill_notes).await, 1);
     assert_eq!(day(&app, &ann, None).await["doses"][0]["state"], "taken");
@@ -140,10 +195,22 @@ async fn a_dose_is_logged_once_undone_and_counted_against_the_supply() {
     let undo = app.call(&ann, "meds/undo", &[("log_id", &log_id)]).await;
     assert_eq!(undo.status(), StatusCode::OK);
     assert_eq!(app.count("dose_logs").await, 0);
-    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 3);
-    assert_eq!(day(&app, &ann, None).await["doses"][0]["state"], state.as_str());
+    assert_eq!(
+        app.scalar("SELECT CAST(supply AS BIGINT) FROM medications")
+            .await,
+        3
+    );
+    assert_eq!(
+        day(&app, &ann, None).await["doses"][0]["state"],
+        state.as_str()
+    );
     // Skipped with a reason, at a chosen time; crossing the level again sends no second reminder.
-    let skipped = log(&app, &ann, json!({ "medication_id": id, "slot": slot, "status": "skipped", "reason": "Side effects" })).await;
+    let skipped = log(
+        &app,
+        &ann,
+        json!({ "medication_id": id, "slot": slot, "status": "skipped", "reason": "Side effects" }),
+    )
+    .await;
     assert_eq!(skipped.status(), StatusCode::OK);
     let shown = day(&app, &ann, None).await;
     assert_eq!(shown["doses"][0]["state"], "skipped");
@@ -159,10 +226,20 @@ async fn as_needed_doses_beyond_the_daily_maximum_are_refused() {
     input["schedule"] = json!({ "kind": "as_needed", "dose": 2, "max_per_day": 2 });
     let id = add(&app, &ann, input).await;
     for n in 0..2 {
-        let response = log(&app, &ann, json!({ "medication_id": id, "status": "taken" })).await;
+        let response = log(
+            &app,
+            &ann,
+            json!({ "medication_id": id, "status": "taken" }),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::OK, "dose {n}");
     }
-    let third = log(&app, &ann, json!({ "medication_id": id, "status": "taken" })).await;
+    let third = log(
+        &app,
+        &ann,
+        json!({ "medication_id": id, "status": "taken" }),
+    )
+    .await;
     assert_eq!(third.status(), StatusCode::CONFLICT);
     let body = reason(third).await;
     assert!(body.contains("PrnLimit") && body.contains('2'), "{body}");
@@ -183,17 +260,37 @@ fn utc_of(due_ms: &Value) -> String {
 async fn schedules_keep_their_local_times_across_daylight_saving_and_travel() {
     let app = TestApp::start().await;
     let (ann, _) = app.signed_in_client("ann").await;
-    assert_eq!(set_zone(&app, &ann, "America/New_York").await, StatusCode::OK);
+    assert_eq!(
+        set_zone(&app, &ann, "America/New_York").await,
+        StatusCode::OK
+    );
     add(&app, &ann, daily("Levothyroxine", &["02:30", "08:00"])).await;
     let due = |v: &Value| -> Vec<String> {
-        v["doses"].as_array().unwrap().iter().map(|d| utc_of(&d["due_ms"])).collect()
+        v["doses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| utc_of(&d["due_ms"]))
+            .collect()
     };
     // EST (UTC−5) the day before the change; on 8 March 2026 02:30 does not exist.
-    assert_eq!(due(&day(&app, &ann, Some("2026-03-07")).await), ["2026-03-07 07:30", "2026-03-07 13:00"]);
-    assert_eq!(due(&day(&app, &ann, Some("2026-03-08")).await), ["2026-03-08 07:30", "2026-03-08 12:00"]);
-    assert_eq!(due(&day(&app, &ann, Some("2026-03-09")).await), ["2026-03-09 06:30", "2026-03-09 12:00"]);
+    assert_eq!(
+        due(&day(&app, &ann, Some("2026-03-07")).await),
+        ["2026-03-07 07:30", "2026-03-07 13:00"]
+    );
+    assert_eq!(
+        due(&day(&app, &ann, Some("2026-03-08")).await),
+        ["2026-03-08 07:30", "2026-03-08 12:00"]
+    );
+    assert_eq!(
+        due(&day(&app, &ann, Some("2026-03-09")).await),
+        ["2026-03-09 06:30", "2026-03-09 12:00"]
+    );
     // Clocks go back on 1 November 2026: 08:00 is EST again.
-    assert_eq!(due(&day(&app, &ann, Some("2026-11-01")).await)[1], "2026-11-01 13:00");
+    assert_eq!(
+        due(&day(&app, &ann, Some("2026-11-01")).await)[1],
+        "2026-11-01 13:00"
+    );
     // Travel: the same 08:00 dose in Taipei (UTC+8).
     assert_eq!(set_zone(&app, &ann, "Asia/Taipei").await, StatusCode::OK);
     let taipei = day(&app, &ann, Some("2026-03-08")).await;
@@ -219,7 +316,9 @@ async fn adherence_matches_a_recomputation_from_the_log() {
         let date = today - chrono::Duration::days(back);
         for (n, time) in ["08:00", "20:00"].iter().enumerate() {
             let slot = format!("{}T{time}", date.format("%Y-%m-%d"));
-            let due = chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M").unwrap().and_utc();
+            let due = chrono::NaiveDateTime::parse_from_str(&slot, "%Y-%m-%dT%H:%M")
+                .unwrap()
+                .and_utc();
             if due > now {
                 continue;
             }
@@ -228,7 +327,12 @@ async fn adherence_matches_a_recomputation_from_the_log() {
                 3 => "skipped",
                 _ => continue,
             };
-            let response = log(&app, &ann, json!({ "medication_id": id, "slot": slot, "status": status })).await;
+            let response = log(
+                &app,
+                &ann,
+                json!({ "medication_id": id, "slot": slot, "status": status }),
+            )
+            .await;
             assert_eq!(response.status(), StatusCode::OK, "{slot}");
             logged.push((date, due, status));
         }
@@ -240,14 +344,24 @@ async fn adherence_matches_a_recomputation_from_the_log() {
         let mut date = from;
         while date <= today {
             for time in ["08:00", "20:00"] {
-                let due = chrono::NaiveDateTime::parse_from_str(&format!("{}T{time}", date.format("%Y-%m-%d")), "%Y-%m-%dT%H:%M").unwrap().and_utc();
+                let due = chrono::NaiveDateTime::parse_from_str(
+                    &format!("{}T{time}", date.format("%Y-%m-%d")),
+                    "%Y-%m-%dT%H:%M",
+                )
+                .unwrap()
+                .and_utc();
                 if due <= now {
                     expected += 1;
                 }
             }
             date += chrono::Duration::days(1);
         }
-        let count = |s: &str| logged.iter().filter(|(d, _, st)| *d >= from && *st == s).count();
+        let count = |s: &str| {
+            logged
+                .iter()
+                .filter(|(d, _, st)| *d >= from && *st == s)
+                .count()
+        };
         (expected, count("taken"), count("skipped"))
     };
     let list = json_of(app.call(&ann, "meds/list", &[]).await).await;
@@ -268,7 +382,10 @@ async fn adherence_matches_a_recomputation_from_the_log() {
         .map(|d| d["counts"]["taken"].as_i64().unwrap())
         .sum();
     let month = today.format("%Y-%m").to_string();
-    let taken_this_month = logged.iter().filter(|(d, _, s)| d.format("%Y-%m").to_string() == month && *s == "taken").count() as i64;
+    let taken_this_month = logged
+        .iter()
+        .filter(|(d, _, s)| d.format("%Y-%m").to_string() == month && *s == "taken")
+        .count() as i64;
     assert_eq!(calendar_taken, taken_this_month);
 }
 
@@ -280,24 +397,60 @@ async fn edits_stops_and_refills_are_kept_in_the_history_and_the_list_is_searcha
     add(&app, &ann, daily("Lisinopril", &["09:00"])).await;
     let mut edited = daily("Metformin", &["08:00", "20:00"]);
     edited["supply"] = json!(10);
-    assert_eq!(save(&app, &ann, Some(id), edited).await.status(), StatusCode::OK);
-    let status = app.call(&ann, "meds/status", &[("id", &id.to_string()), ("active", "false")]).await;
+    assert_eq!(
+        save(&app, &ann, Some(id), edited).await.status(),
+        StatusCode::OK
+    );
+    let status = app
+        .call(
+            &ann,
+            "meds/status",
+            &[("id", &id.to_string()), ("active", "false")],
+        )
+        .await;
     assert_eq!(status.status(), StatusCode::OK);
-    let refill = app.call(&ann, "meds/refill", &[("id", &id.to_string()), ("amount", "30")]).await;
+    let refill = app
+        .call(
+            &ann,
+            "meds/refill",
+            &[("id", &id.to_string()), ("amount", "30")],
+        )
+        .await;
     assert_eq!(refill.status(), StatusCode::OK);
-    let refused = app.call(&ann, "meds/refill", &[("id", &id.to_string()), ("amount", "-3")]).await;
+    let refused = app
+        .call(
+            &ann,
+            "meds/refill",
+            &[("id", &id.to_string()), ("amount", "-3")],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let detail = json_of(app.call(&ann, "meds/get", &[("id", &id.to_string())]).await).await;
-    let changes: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|c| c["change"].as_str().unwrap()).collect();
+    let changes: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
     assert_eq!(changes, ["refilled", "stopped", "edited", "created"]);
     assert_eq!(detail["history"][2]["detail"], "schedule,supply");
     assert_eq!(detail["medication"]["active"], false);
     assert_eq!(detail["medication"]["input"]["supply"], 40.0);
     let found = json_of(app.call(&ann, "meds/list", &[("query", "lisin")]).await).await;
-    let names: Vec<&str> = found["medications"].as_array().unwrap().iter().map(|m| m["input"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = found["medications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["input"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Lisinopril"]);
     // A stopped medication takes no doses.
-    let response = log(&app, &ann, json!({ "medication_id": id, "slot": "2026-01-01T08:00", "status": "taken" })).await;
+    let response = log(
+        &app,
+        &ann,
+        json!({ "medication_id": id, "slot": "2026-01-01T08:00", "status": "taken" }),
+    )
+    .await;
     assert!(reason(response).await.contains("stopped"));
 }
 
@@ -306,23 +459,51 @@ async fn a_clinician_with_a_medications_grant_sees_the_list_and_adherence_but_ca
     let app = TestApp::start().await;
     let (ann, ann_person) = app.signed_in_client("ann").await;
     add(&app, &ann, daily("Metformin", &["08:00"])).await;
-    let ann_id = app.scalar(&format!("SELECT id FROM accounts WHERE email = '{}'", ann_person.email)).await;
+    let ann_id = app
+        .scalar(&format!(
+            "SELECT id FROM accounts WHERE email = '{}'",
+            ann_person.email
+        ))
+        .await;
     let (doctor, person) = app.staff_client("dr-meds", Role::Clinician).await;
     app.enrol_mfa(&doctor, &person.password).await;
     let patient = ann_id.to_string();
     // Before any grant: refused.
-    assert_eq!(app.call(&doctor, "meds/list", &[("patient_id", &patient)]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&doctor, "meds/list", &[("patient_id", &patient)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let invite = app
-        .call(&ann, "care_team/invite", &[("email", &person.email), ("permissions", "medications:r"), ("until", "")])
+        .call(
+            &ann,
+            "care_team/invite",
+            &[
+                ("email", &person.email),
+                ("permissions", "medications:r"),
+                ("until", ""),
+            ],
+        )
         .await;
     let code: String = invite.json().await.unwrap();
-    assert!(accepted(app.call(&doctor, "care_team/join", &[("code", &code)]).await.status()));
-    let list = app.call(&doctor, "meds/list", &[("patient_id", &patient)]).await;
+    assert!(accepted(
+        app.call(&doctor, "care_team/join", &[("code", &code)])
+            .await
+            .status()
+    ));
+    let list = app
+        .call(&doctor, "meds/list", &[("patient_id", &patient)])
+        .await;
     assert_eq!(list.status(), StatusCode::OK);
     let list = json_of(list).await;
     assert_eq!(list["patient_name"], ann_person.name.as_str());
     assert_eq!(list["medications"][0]["input"]["name"], "Metformin");
-    assert!(list["medications"][0]["month"]["expected"].as_i64().is_some());
+    assert!(
+        list["medications"][0]["month"]["expected"]
+            .as_i64()
+            .is_some()
+    );
     // Reading is not writing.
     let write = app
         .call_json(&doctor, "meds/log", json!({ "patient_id": ann_id, "dose": { "medication_id": 1, "slot": "2026-01-01T08:00", "status": "taken" } }))
@@ -330,5 +511,10 @@ async fn a_clinician_with_a_medications_grant_sees_the_list_and_adherence_but_ca
     assert_eq!(write.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("dose_logs").await, 0);
     // The grant covers medications only: vitals stay closed.
-    assert_eq!(app.call(&doctor, "health/dashboard", &[("patient_id", &patient)]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&doctor, "health/dashboard", &[("patient_id", &patient)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 }

@@ -37,8 +37,14 @@ impl Inbox {
     /// The settings that point Hale's channels at this inbox.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("HALE_NOTIFY_SMTP_URL", format!("smtp://127.0.0.1:{}", self.port("smtp_port"))),
-            ("HALE_NOTIFY_EMAIL_FROM", "Hale <no-reply@hale.example>".into()),
+            (
+                "HALE_NOTIFY_SMTP_URL",
+                format!("smtp://127.0.0.1:{}", self.port("smtp_port")),
+            ),
+            (
+                "HALE_NOTIFY_EMAIL_FROM",
+                "Hale <no-reply@hale.example>".into(),
+            ),
             ("HALE_NOTIFY_SMS_URL", self.http("/sms")),
             ("HALE_NOTIFY_SMS_TOKEN", SMS_TOKEN.into()),
             ("HALE_NOTIFY_PUSH_SUBJECT", "mailto:ops@hale.example".into()),
@@ -47,18 +53,37 @@ impl Inbox {
     }
 
     pub async fn subscription(&self, gone: bool) -> Value {
-        let path = if gone { "/subscription?gone=1" } else { "/subscription" };
-        reqwest::get(self.http(path)).await.unwrap().json().await.unwrap()
+        let path = if gone {
+            "/subscription?gone=1"
+        } else {
+            "/subscription"
+        };
+        reqwest::get(self.http(path))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn messages(&self) -> Vec<Value> {
-        reqwest::get(self.http("/messages")).await.unwrap().json().await.unwrap()
+        reqwest::get(self.http("/messages"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// Waits (up to 30 s) until `count` messages of `channel` arrived.
     pub async fn wait_for(&self, channel: &str, count: usize) -> Vec<Value> {
         for _ in 0..300 {
-            let of: Vec<Value> = self.messages().await.into_iter().filter(|m| m["channel"] == channel).collect();
+            let of: Vec<Value> = self
+                .messages()
+                .await
+                .into_iter()
+                .filter(|m| m["channel"] == channel)
+                .collect();
             if of.len() >= count {
                 return of;
             }
@@ -108,7 +133,10 @@ pub async fn all_channels(app: &TestApp, client: &Browser, inbox: &Inbox, detail
 pub fn due_now_and_late() -> (String, String) {
     let now = chrono::Utc::now();
     let late = now - chrono::Duration::minutes(35);
-    (now.format("%H:%M").to_string(), late.format("%H:%M").to_string())
+    (
+        now.format("%H:%M").to_string(),
+        late.format("%H:%M").to_string(),
+    )
 }
 
 pub async fn enqueue_reminder_runs(app: &TestApp, n: usize) {
@@ -139,12 +167,19 @@ async fn each_channel_delivers_a_private_reminder_to_its_real_receiver() {
     let due_text = format!("Time for your {now} dose.");
     let late_text = format!("Your {late} dose is not logged yet.");
     // Email: to the account's address, plain text and HTML, no medication name.
-    let email = emails.iter().find(|m| m["text"].as_str().unwrap().contains(&due_text)).expect("reminder email");
+    let email = emails
+        .iter()
+        .find(|m| m["text"].as_str().unwrap().contains(&due_text))
+        .expect("reminder email");
     assert!(email["to"].as_str().unwrap().contains(&person.email));
     assert_eq!(email["subject"], "Hale: Medication reminder");
     assert!(email["html"].as_str().unwrap().contains(&due_text));
     assert!(email["html"].as_str().unwrap().contains("/today"));
-    assert!(emails.iter().any(|m| m["text"].as_str().unwrap().contains(&late_text)));
+    assert!(
+        emails
+            .iter()
+            .any(|m| m["text"].as_str().unwrap().contains(&late_text))
+    );
     // Web Push: the VAPID token verified, the payload decrypted by http_ece.
     for push in &pushes {
         assert!(push["error"].is_null(), "decrypts: {push}");
@@ -152,35 +187,77 @@ async fn each_channel_delivers_a_private_reminder_to_its_real_receiver() {
         assert_eq!(push["vapid"]["sub"], "mailto:ops@hale.example");
         assert_eq!(push["payload"]["url"], "/today");
     }
-    assert!(pushes.iter().any(|p| p["payload"]["body"] == due_text.as_str()));
-    assert!(pushes.iter().any(|p| p["payload"]["body"] == late_text.as_str()));
+    assert!(
+        pushes
+            .iter()
+            .any(|p| p["payload"]["body"] == due_text.as_str())
+    );
+    assert!(
+        pushes
+            .iter()
+            .any(|p| p["payload"]["body"] == late_text.as_str())
+    );
     // SMS: the provider's format with the bearer token.
     for text in &texts {
         assert_eq!(text["authorized"], true);
         assert_eq!(text["json"], true);
         assert_eq!(text["to"], "+447700900123");
     }
-    assert!(texts.iter().any(|t| t["text"].as_str().unwrap().ends_with(&due_text)));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t["text"].as_str().unwrap().ends_with(&due_text))
+    );
     // Nothing left the server with the medication's name.
     let all = serde_json::to_string(&inbox.messages().await).unwrap();
-    assert!(!all.contains("Metformin"), "no medication names outside the app");
+    assert!(
+        !all.contains("Metformin"),
+        "no medication names outside the app"
+    );
     // The deliveries are recorded as sent; the in-app list names the medication.
-    app.wait_until("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'", |n| n == 6).await;
+    app.wait_until(
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'",
+        |n| n == 6,
+    )
+    .await;
     let list = json_of(app.call(&ann, "notify/list", &[]).await).await;
     assert_eq!(list["unread"], 2);
-    assert!(list["items"][0]["body"].as_str().unwrap().contains("Metformin 500 mg"));
+    assert!(
+        list["items"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Metformin 500 mg")
+    );
 
     // Opting in to details, in Traditional Chinese: the name is shown, in that language.
     let (bob, _) = app.signed_in_client("bob").await;
-    assert_eq!(app.call(&bob, "accounts/save_locale", &[("locale", "zh-TW")]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&bob, "accounts/save_locale", &[("locale", "zh-TW")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     all_channels(&app, &bob, &inbox, true).await;
     add(&app, &bob, daily("Lisinopril", &[&now])).await;
     enqueue_reminder_runs(&app, 1).await;
     let emails = inbox.wait_for("email", 3).await;
-    let chinese = emails.iter().find(|m| m["subject"] == "Hale: 服藥提醒").expect("zh-TW email");
-    assert!(chinese["text"].as_str().unwrap().contains(&format!("該服用 {now} 的 Lisinopril 500 mg 了。")));
+    let chinese = emails
+        .iter()
+        .find(|m| m["subject"] == "Hale: 服藥提醒")
+        .expect("zh-TW email");
+    assert!(
+        chinese["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("該服用 {now} 的 Lisinopril 500 mg 了。"))
+    );
     let pushes = inbox.wait_for("push", 3).await;
-    assert!(pushes.iter().any(|p| p["payload"]["body"].as_str().unwrap_or("").contains("Lisinopril")));
+    assert!(pushes.iter().any(|p| {
+        p["payload"]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Lisinopril")
+    }));
 }
 
 #[tokio::test]
@@ -192,21 +269,33 @@ async fn reminders_are_sent_once_per_dose_with_two_server_processes() {
     let _second = SecondProcess::start(&app, &pairs);
     let (ann, _) = app.signed_in_client("ann").await;
     let saved = app
-        .call(&ann, "notify/save_prefs", &[("time_zone", "UTC"), ("email", "on"), ("push", "on")])
+        .call(
+            &ann,
+            "notify/save_prefs",
+            &[("time_zone", "UTC"), ("email", "on"), ("push", "on")],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
     let (now, late) = due_now_and_late();
     for n in 0..5 {
-        add(&app, &ann, daily(&format!("Medication {n}"), &[&now, &late])).await;
+        add(
+            &app,
+            &ann,
+            daily(&format!("Medication {n}"), &[&now, &late]),
+        )
+        .await;
     }
-    app.wait_until("SELECT COUNT(*) FROM job_schedules", |n| n >= 3).await;
+    app.wait_until("SELECT COUNT(*) FROM job_schedules", |n| n >= 3)
+        .await;
     // 40 overlapping reminder runs, claimed by both processes' workers, plus the service called directly.
     enqueue_reminder_runs(&app, 40).await;
     let db = app.db().await;
     let direct: Vec<_> = (0..4)
         .map(|_| {
             let db = db.clone();
-            tokio::spawn(async move { hale_app::meds::reminders::run_at(&db, hale_app::db::now_ms()).await })
+            tokio::spawn(async move {
+                hale_app::meds::reminders::run_at(&db, hale_app::db::now_ms()).await
+            })
         })
         .collect();
     for task in direct {
@@ -217,22 +306,54 @@ async fn reminders_are_sent_once_per_dose_with_two_server_processes() {
         |n| n >= 40,
     )
     .await;
-    app.wait_until("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')", |n| n == 0).await;
+    app.wait_until(
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')",
+        |n| n == 0,
+    )
+    .await;
     // 5 medications × (a reminder + a follow-up), one notification and one email each.
     assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications").await, 10);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'dose_due'").await, 5);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM deliveries WHERE channel = 'email'").await, 10);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'dose_due'")
+            .await,
+        5
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM deliveries WHERE channel = 'email'")
+            .await,
+        10
+    );
     let emails = inbox.wait_for("email", 10).await;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    assert_eq!(inbox.messages().await.iter().filter(|m| m["channel"] == "email").count(), 10);
+    assert_eq!(
+        inbox
+            .messages()
+            .await
+            .iter()
+            .filter(|m| m["channel"] == "email")
+            .count(),
+        10
+    );
     // (Each process links to its own address; the message lines are the same.)
     let mut bodies: Vec<String> = emails
         .iter()
-        .map(|m| m["text"].as_str().unwrap().lines().nth(2).unwrap_or("").to_owned())
+        .map(|m| {
+            m["text"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .nth(2)
+                .unwrap_or("")
+                .to_owned()
+        })
         .collect();
     bodies.sort();
     bodies.dedup();
-    assert_eq!(bodies.len(), 2, "the same two texts (due, late), five times each: {bodies:?}");
+    assert_eq!(
+        bodies.len(),
+        2,
+        "the same two texts (due, late), five times each: {bodies:?}"
+    );
     assert!(
         app.scalar("SELECT COUNT(DISTINCT worker) FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.kind = 'reminders'")
             .await
@@ -242,12 +363,20 @@ async fn reminders_are_sent_once_per_dose_with_two_server_processes() {
     // A logged dose gets no follow-up: log the late dose of a new medication, run again.
     let id = add(&app, &ann, daily("Logged", &[&late])).await;
     let today = json_of(app.call(&ann, "meds/today", &[]).await).await;
-    let slot = today["doses"].as_array().unwrap().iter().find(|d| d["medication_id"] == id).unwrap()["slot"].clone();
+    let slot = today["doses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["medication_id"] == id)
+        .unwrap()["slot"]
+        .clone();
     let logged = app
         .call_json(&ann, "meds/log", json!({ "patient_id": null, "dose": { "medication_id": id, "slot": slot, "status": "taken" } }))
         .await;
     assert_eq!(logged.status(), StatusCode::OK);
-    hale_app::meds::reminders::run_at(&db, hale_app::db::now_ms()).await.unwrap();
+    hale_app::meds::reminders::run_at(&db, hale_app::db::now_ms())
+        .await
+        .unwrap();
     assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications").await, 10);
 }
 
@@ -270,10 +399,21 @@ async fn bad_push_subscriptions_are_refused_and_gone_ones_are_removed() {
     ];
     for (endpoint, key, secret, expected) in cases {
         let response = app
-            .call(&ann, "notify/subscribe", &[("endpoint", endpoint), ("p256dh", key), ("auth", secret)])
+            .call(
+                &ann,
+                "notify/subscribe",
+                &[("endpoint", endpoint), ("p256dh", key), ("auth", secret)],
+            )
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
-        assert!(response.text().await.unwrap().contains(expected), "{expected}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{expected}"
+        );
+        assert!(
+            response.text().await.unwrap().contains(expected),
+            "{expected}"
+        );
     }
     assert_eq!(app.count("push_subscriptions").await, 0);
     // A subscription the push service has dropped (410) is removed at the first send.
@@ -290,14 +430,25 @@ async fn bad_push_subscriptions_are_refused_and_gone_ones_are_removed() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(app.call(&ann, "notify/test", &[]).await.status(), StatusCode::OK);
-    app.wait_until("SELECT COUNT(*) FROM deliveries WHERE state = 'gone'", |n| n == 1).await;
+    assert_eq!(
+        app.call(&ann, "notify/test", &[]).await.status(),
+        StatusCode::OK
+    );
+    app.wait_until(
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'gone'",
+        |n| n == 1,
+    )
+    .await;
     assert_eq!(app.count("push_subscriptions").await, 0);
     // Production settings refuse plain-http endpoints.
     let strict = TestApp::start().await;
     let (carol, _) = strict.signed_in_client("carol").await;
     let response = strict
-        .call(&carol, "notify/subscribe", &[("endpoint", endpoint), ("p256dh", p256dh), ("auth", auth)])
+        .call(
+            &carol,
+            "notify/subscribe",
+            &[("endpoint", endpoint), ("p256dh", p256dh), ("auth", auth)],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -310,40 +461,103 @@ async fn failed_deliveries_are_retried_quiet_hours_hold_them_and_bad_settings_ar
     for (form, expected) in [
         (vec![("time_zone", "Nowhere/Land")], "time zone"),
         (vec![("time_zone", "UTC"), ("sms", "on")], "phone number"),
-        (vec![("time_zone", "UTC"), ("phone", "0770 900")], "international"),
-        (vec![("time_zone", "UTC"), ("quiet_from", "22:00"), ("quiet_to", "")], "quiet hours"),
+        (
+            vec![("time_zone", "UTC"), ("phone", "0770 900")],
+            "international",
+        ),
+        (
+            vec![
+                ("time_zone", "UTC"),
+                ("quiet_from", "22:00"),
+                ("quiet_to", ""),
+            ],
+            "quiet hours",
+        ),
     ] {
         let response = app.call(&ann, "notify/save_prefs", &form).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
-        assert!(response.text().await.unwrap().contains(expected), "{expected}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{expected}"
+        );
+        assert!(
+            response.text().await.unwrap().contains(expected),
+            "{expected}"
+        );
     }
     assert_eq!(app.count("notify_prefs").await, 0);
     let saved = app
-        .call(&ann, "notify/save_prefs", &[("time_zone", "UTC"), ("sms", "on"), ("phone", "+15551234567")])
+        .call(
+            &ann,
+            "notify/save_prefs",
+            &[
+                ("time_zone", "UTC"),
+                ("sms", "on"),
+                ("phone", "+15551234567"),
+            ],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
-    assert_eq!(app.call(&ann, "notify/test", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&ann, "notify/test", &[]).await.status(),
+        StatusCode::OK
+    );
     // The provider answers 503 once: the job retries after its backoff and the text arrives once.
     let texts = inbox.wait_for("sms", 1).await;
     assert_eq!(texts[0]["to"], "+15551234567");
-    assert_eq!(inbox.messages().await.iter().filter(|m| m["channel"] == "sms-refused").count(), 1);
-    app.wait_until("SELECT COUNT(*) FROM deliveries WHERE state = 'sent' AND attempts = 2", |n| n == 1).await;
+    assert_eq!(
+        inbox
+            .messages()
+            .await
+            .iter()
+            .filter(|m| m["channel"] == "sms-refused")
+            .count(),
+        1
+    );
+    app.wait_until(
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'sent' AND attempts = 2",
+        |n| n == 1,
+    )
+    .await;
 
     // Quiet hours around now: the delivery waits for their end.
     let now = chrono::Utc::now();
-    let from = (now - chrono::Duration::hours(1)).format("%H:%M").to_string();
-    let to = (now + chrono::Duration::hours(2)).format("%H:%M").to_string();
+    let from = (now - chrono::Duration::hours(1))
+        .format("%H:%M")
+        .to_string();
+    let to = (now + chrono::Duration::hours(2))
+        .format("%H:%M")
+        .to_string();
     let quiet = app
-        .call(&ann, "notify/save_prefs", &[("time_zone", "UTC"), ("sms", "on"), ("phone", "+15551234567"), ("quiet_from", &from), ("quiet_to", &to)])
+        .call(
+            &ann,
+            "notify/save_prefs",
+            &[
+                ("time_zone", "UTC"),
+                ("sms", "on"),
+                ("phone", "+15551234567"),
+                ("quiet_from", &from),
+                ("quiet_to", &to),
+            ],
+        )
         .await;
     assert_eq!(quiet.status(), StatusCode::OK);
-    assert_eq!(app.call(&ann, "notify/test", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&ann, "notify/test", &[]).await.status(),
+        StatusCode::OK
+    );
     let wait_ms = app
         .scalar("SELECT MAX(run_at_ms) - MAX(created_ms) FROM jobs WHERE kind = 'deliver' AND state = 'queued'")
         .await;
-    assert!(wait_ms > 3_600_000, "held for the quiet hours: {wait_ms} ms");
+    assert!(
+        wait_ms > 3_600_000,
+        "held for the quiet hours: {wait_ms} ms"
+    );
     // In-app it is there at once; the bell counts it and marking all read clears it.
     assert_eq!(json_of(app.call(&ann, "notify/unread", &[]).await).await, 2);
-    assert_eq!(app.call(&ann, "notify/read_all", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&ann, "notify/read_all", &[]).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(json_of(app.call(&ann, "notify/unread", &[]).await).await, 0);
 }

@@ -257,8 +257,11 @@ async fn medications_reminders_and_deliveries_work_on_postgresql() {
     input["low_supply"] = json!(4);
     let id = add(&app, &ann, input).await;
     enqueue_reminder_runs(&app, 20).await;
-    app.wait_until("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')", |n| n == 0)
-        .await;
+    app.wait_until(
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')",
+        |n| n == 0,
+    )
+    .await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications").await, 2);
     inbox.wait_for("email", 2).await;
     inbox.wait_for("push", 4).await;
@@ -268,11 +271,22 @@ async fn medications_reminders_and_deliveries_work_on_postgresql() {
     let slot = today["doses"][0]["slot"].clone();
     let dose = json!({ "patient_id": null, "dose": { "medication_id": id, "slot": slot, "status": "taken", "client_id": "pg-device-0001" } });
     for _ in 0..2 {
-        assert_eq!(app.call_json(&ann, "meds/log", dose.clone()).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.call_json(&ann, "meds/log", dose.clone()).await.status(),
+            StatusCode::OK
+        );
     }
     assert_eq!(app.count("dose_logs").await, 1);
-    assert_eq!(app.scalar("SELECT CAST(supply AS BIGINT) FROM medications").await, 4);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'refill_low'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT CAST(supply AS BIGINT) FROM medications")
+            .await,
+        4
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'refill_low'")
+            .await,
+        1
+    );
     let list = json_of(app.call(&ann, "meds/list", &[("query", "metf")]).await).await;
     assert_eq!(list["medications"][0]["week"]["taken"], 1);
     let history = json_of(app.call(&ann, "meds/get", &[("id", &id.to_string())]).await).await;
