@@ -304,7 +304,7 @@ fn wait_until_ready(base_url: &str) -> Result {
 fn bench() -> Result {
     let root = root();
     let env = setup::toolchain(&root)?;
-    for bench in ["request_path", "access_check", "health_data"] {
+    for bench in ["request_path", "access_check", "health_data", "medications"] {
         step(
             &format!("benchmark {bench} (cargo bench)"),
             env.command("cargo")

@@ -15,6 +15,13 @@ fn maybe_int(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).integer().to_owned()
 }
 
+fn medication_ref() -> ColumnDef {
+    ColumnDef::new("medication_id")
+        .big_integer()
+        .not_null()
+        .to_owned()
+}
+
 fn references_medication(table: &'static str) -> sea_orm::sea_query::ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(table, "medication_id")
@@ -51,12 +58,7 @@ pub async fn medications_and_notifications(tx: &DatabaseTransaction) -> Result<(
 
     tx.execute(
         &table("medication_changes")
-            .col(
-                ColumnDef::new("medication_id")
-                    .big_integer()
-                    .not_null()
-                    .to_owned(),
-            )
+            .col(medication_ref())
             .col(account_ref("patient_id"))
             .col(ColumnDef::new("actor_id").big_integer().to_owned())
             .col(text("change", 16))
@@ -70,12 +72,7 @@ pub async fn medications_and_notifications(tx: &DatabaseTransaction) -> Result<(
 
     tx.execute(
         &table("dose_logs")
-            .col(
-                ColumnDef::new("medication_id")
-                    .big_integer()
-                    .not_null()
-                    .to_owned(),
-            )
+            .col(medication_ref())
             .col(account_ref("patient_id"))
             // The scheduled dose it answers: local `YYYY-MM-DDTHH:MM`; none for as-needed doses.
             .col(maybe_text("slot", 16))

@@ -98,7 +98,21 @@ pub fn TodayPage() -> impl IntoView {
         ctx.pending.set(offline::queued());
         ctx.flush();
     });
-    let _online = window_event_listener_untyped("online", move |_| ctx.flush());
+    // Sent when the network returns, and retried every 15 s while doses wait
+    // (a network that is up while the server is not fires no event).
+    let online = window_event_listener_untyped("online", move |_| ctx.flush());
+    on_cleanup(move || online.remove());
+    #[cfg(feature = "hydrate")]
+    if let Ok(retry) = set_interval_with_handle(
+        move || {
+            if !ctx.pending.get_untracked().is_empty() {
+                ctx.flush();
+            }
+        },
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || retry.clear());
+    }
     view! {
         <Title text=move || t_string!(i18n, meds.today_title).to_string() />
         {move || ctx.notice.get().map(|notice| match notice {

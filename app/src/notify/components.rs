@@ -17,24 +17,29 @@ fn loading() -> impl IntoView {
     view! { <div class="loading" aria-busy="true"></div> }
 }
 
-/// A link to the notifications with the unread count.
+/// A link to the notifications with the unread count. The count is asked for
+/// by the browser after each navigation (the server renders the bell without
+/// it: no extra query or suspense in every page's frame).
 #[component]
 pub fn NotificationBell() -> impl IntoView {
     let i18n = use_i18n();
     let location = leptos_router::hooks::use_location();
-    let count = Resource::new(move || location.pathname.get(), |_| unread_count());
+    let count = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        location.pathname.track();
+        spawn_local(async move {
+            if let Ok(n) = unread_count().await {
+                count.try_set(n);
+            }
+        });
+    });
     view! {
         <a href="/notifications" class="bell" data-testid="bell"
-            aria-label=move || {
-                let n = count.get().and_then(Result::ok).unwrap_or(0);
-                t_string!(i18n, notify.bell_label, count = n).to_string()
-            }>
+            aria-label=move || t_string!(i18n, notify.bell_label, count = count.get()).to_string()>
             <span aria-hidden="true">"🔔"</span>
-            <Transition fallback=|| ()>
-                {move || count.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
-                    <span class="bell-count" data-testid="bell-count">{n}</span>
-                })}
-            </Transition>
+            {move || (count.get() > 0).then(|| view! {
+                <span class="bell-count" data-testid="bell-count">{count.get()}</span>
+            })}
         </a>
     }
 }

@@ -60,6 +60,17 @@ async fn log(app: &TestApp, client: &Browser, dose: Value) -> reqwest::Response 
     .await
 }
 
+/// Asserts a 422 whose message gives `expected` as the reason.
+pub async fn refused_because(response: reqwest::Response, expected: &str) {
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{expected}"
+    );
+    let body = response.text().await.expect("body");
+    assert!(body.contains(expected), "{body} should say {expected}");
+}
+
 async fn reason(response: reqwest::Response) -> String {
     response.text().await.expect("body")
 }
@@ -90,14 +101,7 @@ async fn bad_medications_and_doses_are_refused_with_a_reason_and_nothing_is_writ
         (daily("", &["08:00"]), "name"),
     ];
     for (input, expected) in cases {
-        let response = save(&app, &ann, None, input).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{expected}"
-        );
-        let body = reason(response).await;
-        assert!(body.contains(expected), "{body} should say {expected}");
+        refused_because(save(&app, &ann, None, input).await, expected).await;
     }
     assert_eq!(
         set_zone(&app, &ann, "Mars/Olympus_Mons").await,
@@ -139,13 +143,7 @@ async fn bad_medications_and_doses_are_refused_with_a_reason_and_nothing_is_writ
         ),
     ];
     for (dose, expected) in bad {
-        let response = log(&app, &ann, dose).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{expected}"
-        );
-        assert!(reason(response).await.contains(expected), "{expected}");
+        refused_because(log(&app, &ann, dose).await, expected).await;
     }
     assert_eq!(app.count("dose_logs").await, 0);
 }
@@ -517,4 +515,38 @@ async fn a_clinician_with_a_medications_grant_sees_the_list_and_adherence_but_ca
             .status(),
         StatusCode::FORBIDDEN
     );
+}
+
+/// The medication pages render while many are asked for at once (a lock-order
+/// deadlock between a resource in the page frame and the page's own once
+/// stopped the whole server here).
+#[tokio::test]
+async fn the_medication_pages_render_under_concurrent_requests() {
+    let app = TestApp::start().await;
+    let (ann, _) = app.signed_in_client("ann").await;
+    add(&app, &ann, daily("Metformin", &["00:00", "12:00"])).await;
+    let mut prn = daily("Ibuprofen", &[]);
+    prn["schedule"] = json!({ "kind": "as_needed", "dose": 1, "max_per_day": 4 });
+    add(&app, &ann, prn).await;
+    let pages = [
+        "/today",
+        "/medications",
+        "/notifications",
+        "/settings/notifications",
+        "/today",
+    ];
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let client = ann.http.clone();
+        let url = app.url(pages[i % pages.len()]);
+        requests.spawn(async move {
+            let response = client.get(url).send().await.expect("page");
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.expect("body")
+        });
+    }
+    let bodies = tokio::time::timeout(std::time::Duration::from_secs(60), requests.join_all())
+        .await
+        .expect("every page answers: the server must not hang");
+    assert!(bodies.iter().any(|b| b.contains("Ibuprofen")));
 }

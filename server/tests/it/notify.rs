@@ -5,7 +5,7 @@
 //! sent once per dose, also with two server processes.
 
 use crate::harness::{Browser, SecondProcess, TestApp};
-use crate::meds::{add, daily, json_of, set_zone};
+use crate::meds::{add, daily, json_of, refused_because};
 use crate::peers::NodePeer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -405,15 +405,7 @@ async fn bad_push_subscriptions_are_refused_and_gone_ones_are_removed() {
                 &[("endpoint", endpoint), ("p256dh", key), ("auth", secret)],
             )
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{expected}"
-        );
-        assert!(
-            response.text().await.unwrap().contains(expected),
-            "{expected}"
-        );
+        refused_because(response, expected).await;
     }
     assert_eq!(app.count("push_subscriptions").await, 0);
     // A subscription the push service has dropped (410) is removed at the first send.
@@ -475,15 +467,7 @@ async fn failed_deliveries_are_retried_quiet_hours_hold_them_and_bad_settings_ar
         ),
     ] {
         let response = app.call(&ann, "notify/save_prefs", &form).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{expected}"
-        );
-        assert!(
-            response.text().await.unwrap().contains(expected),
-            "{expected}"
-        );
+        refused_because(response, expected).await;
     }
     assert_eq!(app.count("notify_prefs").await, 0);
     let saved = app
