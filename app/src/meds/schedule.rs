@@ -183,8 +183,7 @@ impl Schedule {
     pub fn dose_on(&self, date: NaiveDate) -> f64 {
         self.taper
             .iter()
-            .filter(|step| parse_date(&step.from).is_some_and(|from| from <= date))
-            .next_back()
+            .rfind(|step| parse_date(&step.from).is_some_and(|from| from <= date))
             .map_or(self.dose, |step| step.dose)
     }
 }

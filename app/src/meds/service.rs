@@ -76,7 +76,7 @@ pub fn checked(mut input: MedicationInput) -> Result<MedicationInput, AppError> 
         return Err(invalid("choose a form from the list"));
     }
     if !input.rxnorm.is_empty()
-        && !(input.rxnorm.len() <= 8 && input.rxnorm.bytes().all(|b| b.is_ascii_digit()))
+        && (input.rxnorm.len() > 8 || !input.rxnorm.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(invalid("an RxNorm code is 1 to 8 digits"));
     }
@@ -611,25 +611,27 @@ pub async fn log_dose(
         Err(err) => return Err(err.into()),
     };
     let mut supply_low = false;
-    if taken && let Some(after) = store::change_supply(&tx, &proof, med.id, -amount, false).await? {
-        if let Some(low) = med.input.low_supply
-            && after <= low
-        {
-            supply_low = true;
-            let before = after + amount;
-            if before > low {
-                let params = serde_json::json!({ "med": med.input.name, "left": after });
-                crate::notify::service::send(
-                    &tx,
-                    patient_id,
-                    crate::notify::service::Message {
-                        kind: crate::notify::REFILL_LOW,
-                        params,
-                        dedup_key: format!("refill:{}:{}", med.id, med.refills),
-                    },
-                )
-                .await?;
-            }
+    let after = match taken {
+        true => store::change_supply(&tx, &proof, med.id, -amount, false).await?,
+        false => None,
+    };
+    if let (Some(after), Some(low)) = (after, med.input.low_supply)
+        && after <= low
+    {
+        supply_low = true;
+        // The reminder comes once per refill cycle: when the supply first crosses the level.
+        if after + amount > low {
+            let params = serde_json::json!({ "med": med.input.name, "left": after });
+            crate::notify::service::send(
+                &tx,
+                patient_id,
+                crate::notify::service::Message {
+                    kind: crate::notify::REFILL_LOW,
+                    params,
+                    dedup_key: format!("refill:{}:{}", med.id, med.refills),
+                },
+            )
+            .await?;
         }
     }
     tx.commit().await?;

@@ -368,10 +368,10 @@ fn Calendar(days: Vec<Option<super::CalendarDay>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="calendar-title">
             <h2 id="calendar-title">{t!(i18n, meds.calendar)} " " {title}</h2>
-            <div class="calendar" role="grid" data-testid="calendar">
-                {(1u8..=7).map(|d| view! { <span class="calendar-head" role="columnheader">{super::components::weekday_label(d)}</span> }).collect_view()}
+            <div class="calendar" data-testid="calendar">
+                {(1u8..=7).map(|d| view! { <span class="calendar-head" aria-hidden="true">{super::components::weekday_label(d)}</span> }).collect_view()}
                 {days.into_iter().map(|day| match day {
-                    None => view! { <span class="calendar-pad"></span> }.into_any(),
+                    None => view! { <span class="calendar-pad" aria-hidden="true"></span> }.into_any(),
                     Some(day) => {
                         let c = day.counts;
                         let class = if day.future || c.expected == 0 {
@@ -386,7 +386,9 @@ fn Calendar(days: Vec<Option<super::CalendarDay>>) -> impl IntoView {
                         let label = t_string!(i18n, meds.calendar_day, date = day.date.clone(), taken = c.taken, expected = c.expected).to_string();
                         let number = day.date.get(8..).unwrap_or_default().trim_start_matches('0').to_owned();
                         view! {
-                            <a class=class role="gridcell" href=format!("/today?date={}", day.date) aria-label=label title=format!("{}/{}", c.taken, c.expected)>{number}</a>
+                            <a class=class href=format!("/today?date={}", day.date) title=format!("{}/{}", c.taken, c.expected)>
+                                {number}<span class="visually-hidden">" " {label}</span>
+                            </a>
                         }.into_any()
                     }
                 }).collect_view()}

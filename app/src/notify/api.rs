@@ -18,6 +18,15 @@ fn context() -> Result<(crate::state::AppState, crate::accounts::sessions::Signe
 #[server(endpoint = "notify/list")]
 pub async fn list_notifications() -> Result<NotificationList, AppError> {
     let (state, me) = context()?;
+    // A patient's notifications can name medications: reading them is an audited read.
+    if me.user.role == crate::accounts::Role::Patient {
+        crate::access::gate::check::<
+            crate::access::gate::kinds::Medications,
+            crate::access::gate::Read,
+        >(&state.db, &me.actor(), me.user.id, Some("notifications"))
+        .await
+        .map_err(AppError::respond)?;
+    }
     let locale = me.user.locale.clone().unwrap_or_else(|| "en".into());
     Ok(super::service::list(&state.db, me.user.id, &locale, 50).await?)
 }

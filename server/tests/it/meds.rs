@@ -321,7 +321,7 @@ async fn adherence_matches_a_recomputation_from_the_log() {
                 continue;
             }
             let status = match (back as usize * 7 + n * 3) % 5 {
-                0 | 1 | 2 => "taken",
+                0..=2 => "taken",
                 3 => "skipped",
                 _ => continue,
             };

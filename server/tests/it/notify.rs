@@ -228,6 +228,15 @@ async fn each_channel_delivers_a_private_reminder_to_its_real_receiver() {
             .unwrap()
             .contains("Metformin 500 mg")
     );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE record_id = 'notifications' \
+             AND category = 'medications'"
+        )
+        .await,
+        1,
+        "reading notifications that name medications is audited"
+    );
 
     // Opting in to details, in Traditional Chinese: the name is shown, in that language.
     let (bob, _) = app.signed_in_client("bob").await;
