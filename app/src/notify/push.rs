@@ -191,10 +191,29 @@ pub fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), String> {
     }
     let url = url::Url::parse(endpoint).map_err(|_| "the endpoint is not a URL".to_owned())?;
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_http => Ok(()),
-        _ => Err("the endpoint must be an https URL".into()),
+        "https" => {}
+        "http" if allow_http => {}
+        _ => return Err("the endpoint must be an https URL".into()),
     }
+    // The server sends to this address: never to this machine or a private network
+    // (unless the operator allows it for tests on loopback).
+    let internal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        None => true,
+    };
+    if internal && !allow_http {
+        return Err("the endpoint must be a public push service".into());
+    }
+    Ok(())
 }
 
 fn endpoint_hash(endpoint: &str) -> String {
@@ -410,6 +429,20 @@ mod tests {
         assert!(subscription_keys(&public, &auth).is_ok());
         assert!(check_endpoint("http://push.example/x", false).is_err());
         assert!(check_endpoint("https://push.example/x", false).is_ok());
+        for internal in [
+            "https://127.0.0.1/x",
+            "https://10.0.0.8/x",
+            "https://169.254.169.254/x",
+            "https://[::1]/x",
+            "https://localhost/x",
+        ] {
+            assert!(
+                check_endpoint(internal, false)
+                    .unwrap_err()
+                    .contains("public"),
+                "{internal}"
+            );
+        }
     }
 
     #[test]

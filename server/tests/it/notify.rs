@@ -535,9 +535,16 @@ async fn failed_deliveries_are_retried_quiet_hours_hold_them_and_bad_settings_ar
         )
         .await;
     assert_eq!(quiet.status(), StatusCode::OK);
-    assert_eq!(
-        app.call(&ann, "notify/test", &[]).await.status(),
-        StatusCode::OK
+    let ann_id = app.scalar("SELECT account_id FROM notifications").await;
+    let reminder = hale_app::notify::service::Message {
+        kind: hale_app::notify::DOSE_DUE,
+        params: json!({ "time": "08:00", "med": "Metformin" }),
+        dedup_key: "dose:1:2026-01-01T08:00".into(),
+    };
+    assert!(
+        hale_app::notify::service::send(&app.db().await, ann_id, reminder)
+            .await
+            .unwrap()
     );
     let wait_ms = app
         .scalar("SELECT MAX(run_at_ms) - MAX(created_ms) FROM jobs WHERE kind = 'deliver' AND state = 'queued'")
@@ -553,4 +560,19 @@ async fn failed_deliveries_are_retried_quiet_hours_hold_them_and_bad_settings_ar
         StatusCode::OK
     );
     assert_eq!(json_of(app.call(&ann, "notify/unread", &[]).await).await, 0);
+    // The test button pressed again within the minute sends nothing more (no SMS bill).
+    let before = app.count("notifications").await;
+    let minute = hale_app::db::now_ms() / 60_000;
+    for _ in 0..2 {
+        assert_eq!(
+            app.call(&ann, "notify/test", &[]).await.status(),
+            StatusCode::OK
+        );
+    }
+    if hale_app::db::now_ms() / 60_000 == minute {
+        assert!(
+            app.count("notifications").await - before <= 1,
+            "one test message a minute"
+        );
+    }
 }
