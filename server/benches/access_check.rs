@@ -10,13 +10,9 @@
 
 use hale_app::access::audit;
 use hale_app::access::entity::audit_event;
-use hale_app::access::gate::{self, Actor, Read, kinds};
-use hale_app::accounts::Role;
-use hale_app::accounts::service::{self, NewAccount};
-use hale_app::accounts::sessions::ClientMeta;
+use hale_app::access::gate::{self, Read, kinds};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, Statement,
-    TransactionTrait,
+    ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Statement, TransactionTrait,
 };
 use std::time::{Duration, Instant};
 
@@ -62,29 +58,7 @@ where
 
 async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    let db: DatabaseConnection = hale_app::db::connect(&url).await.expect("db");
-    hale_app::db::migrate(&db).await.expect("migrate");
-    let patient = service::sign_up(
-        &db,
-        NewAccount {
-            email: "bench@hale.example",
-            display_name: "Bench",
-            password: "a long enough password",
-        },
-    )
-    .await
-    .expect("patient");
-    let actor = Actor {
-        account_id: patient.id,
-        role: Role::Patient,
-        mfa: false,
-        scopes: None,
-        client: ClientMeta {
-            ip: Some("127.0.0.1".into()),
-            user_agent: Some("hale-bench".into()),
-        },
-    };
+    let (db, actor) = support::db_with_patient(dir.path()).await;
     db.execute_unprepared(
         "CREATE TABLE limit_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, \
          actor_id INTEGER, patient_id INTEGER, category TEXT NOT NULL, record_id TEXT, \
@@ -96,7 +70,7 @@ async fn run() {
 
     // Warm both paths up.
     for _ in 0..50 {
-        gate::check::<kinds::Vitals, Read>(&db, &actor, patient.id, None)
+        gate::check::<kinds::Vitals, Read>(&db, &actor, actor.account_id, None)
             .await
             .expect("check");
     }

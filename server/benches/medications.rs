@@ -12,10 +12,6 @@
 //!   logs (access check and audit included), p50/p95, vs the limit: the two
 //!   reads it needs, raw.
 
-use hale_app::access::gate::Actor;
-use hale_app::accounts::Role;
-use hale_app::accounts::service::{self, NewAccount};
-use hale_app::accounts::sessions::ClientMeta;
 use hale_app::meds::{DoseInput, MedicationInput, Schedule, service as meds};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use std::time::{Duration, Instant};
@@ -64,27 +60,8 @@ async fn insert_meds(db: &DatabaseConnection, patient: i64, n: usize, time: &str
 
 async fn run() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    let db: DatabaseConnection = hale_app::db::connect(&url).await.expect("db");
-    hale_app::db::migrate(&db).await.expect("migrate");
-    let patient = service::sign_up(
-        &db,
-        NewAccount {
-            email: "bench@hale.example",
-            display_name: "Bench",
-            password: "a long enough password",
-        },
-    )
-    .await
-    .expect("patient");
-    let actor = Actor {
-        account_id: patient.id,
-        role: Role::Patient,
-        mfa: false,
-        scopes: None,
-        client: ClientMeta::default(),
-    };
-    hale_app::notify::prefs::set_time_zone(&db, patient.id, "Europe/London")
+    let (db, actor) = support::db_with_patient(dir.path()).await;
+    hale_app::notify::prefs::set_time_zone(&db, actor.account_id, "Europe/London")
         .await
         .expect("zone");
 
@@ -93,7 +70,7 @@ async fn run() {
     let later = (now + chrono::Duration::hours(3))
         .format("%H:%M")
         .to_string();
-    insert_meds(&db, patient.id, SCANNED, &later).await;
+    insert_meds(&db, actor.account_id, SCANNED, &later).await;
     let started = Instant::now();
     let sent = hale_app::meds::reminders::run_at(&db, now.timestamp_millis())
         .await
@@ -127,7 +104,7 @@ async fn run() {
     // 2. Doses falling due: each a notification, once, with an email delivery queued.
     hale_app::notify::prefs::save(
         &db,
-        patient.id,
+        actor.account_id,
         hale_app::notify::prefs::PrefsInput {
             time_zone: "UTC".into(),
             email: true,
@@ -137,7 +114,7 @@ async fn run() {
     .await
     .expect("prefs");
     let due = now.format("%H:%M").to_string();
-    insert_meds(&db, patient.id, DUE, &due).await;
+    insert_meds(&db, actor.account_id, DUE, &due).await;
     let started = Instant::now();
     let sent = hale_app::meds::reminders::run_at(&db, now.timestamp_millis())
         .await
@@ -157,7 +134,7 @@ async fn run() {
             db.get_database_backend(),
             "INSERT INTO limit_notes (account_id, kind, params, dedup_key, created_ms) VALUES (?, ?, ?, ?, ?)",
             [
-                patient.id.into(),
+                actor.account_id.into(),
                 "dose_due".into(),
                 "{}".into(),
                 format!("k{i}").into(),
@@ -183,7 +160,7 @@ async fn run() {
             db.get_database_backend(),
             "INSERT INTO limit_notes (account_id, kind, params, dedup_key, created_ms) VALUES (?, ?, ?, ?, ?)",
             [
-                patient.id.into(),
+                actor.account_id.into(),
                 "dose_due".into(),
                 "{}".into(),
                 format!("c{i}").into(),
@@ -223,7 +200,7 @@ async fn run() {
             ..MedicationInput::default()
         };
         ids.push(
-            meds::save(&db, &actor, patient.id, None, input)
+            meds::save(&db, &actor, actor.account_id, None, input)
                 .await
                 .expect("save"),
         );
@@ -241,7 +218,7 @@ async fn run() {
                     status: "taken".into(),
                     ..DoseInput::default()
                 };
-                meds::log_dose(&db, &actor, patient.id, dose)
+                meds::log_dose(&db, &actor, actor.account_id, dose)
                     .await
                     .expect("log");
             }
@@ -250,7 +227,7 @@ async fn run() {
     let mut ours = Vec::with_capacity(TODAY_RUNS);
     for _ in 0..TODAY_RUNS {
         let started = Instant::now();
-        meds::today(&db, &actor, patient.id, None)
+        meds::today(&db, &actor, actor.account_id, None)
             .await
             .expect("today");
         ours.push(started.elapsed());
@@ -263,7 +240,7 @@ async fn run() {
         db.query_all_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT * FROM medications WHERE patient_id = ?",
-            [patient.id.into()],
+            [actor.account_id.into()],
         ))
         .await
         .expect("raw");
@@ -271,7 +248,7 @@ async fn run() {
             db.get_database_backend(),
             "SELECT * FROM dose_logs WHERE patient_id = ? AND slot >= ? AND slot < ?",
             [
-                patient.id.into(),
+                actor.account_id.into(),
                 month.clone().into(),
                 format!("{month}~").into(),
             ],

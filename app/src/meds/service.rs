@@ -9,12 +9,12 @@ use super::{
     Adherence, CalendarDay, DoseInput, DoseLogged, DoseState, DoseView, FORMS, MedicationDetail,
     MedicationInput, MedicationList, MedicationView, PrnView, TodayView,
 };
-use crate::access::gate::{self, Actor, Read, Write, kinds::Medications};
+use crate::access::gate::{self, Actor, Proof, Read, Write, kinds::Medications};
 use crate::db::now_ms;
 use crate::error::AppError;
 use chrono::{Datelike, Duration, NaiveDate};
 use jiff::tz::TimeZone;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 /// A dose counts as late this long after its time.
 pub const LATE_AFTER_MS: i64 = 60 * 60 * 1000;
@@ -29,6 +29,17 @@ fn bad_dose(reason: impl Into<String>) -> AppError {
     AppError::InvalidDose {
         reason: reason.into(),
     }
+}
+
+/// The access check for a change to `record` (audited), and the transaction it runs in.
+async fn begin_change(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    patient_id: i64,
+    record: &str,
+) -> Result<(Proof<Medications, Write>, DatabaseTransaction), AppError> {
+    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(record)).await?;
+    Ok((proof, db.begin().await?))
 }
 
 /// The patient's time zone: (zone, its name, whether the patient chose it).
@@ -306,9 +317,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
 ) -> Result<(), AppError> {
-    let record = format!("medication:{id}");
-    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
-    let tx = db.begin().await?;
+    let (proof, tx) = begin_change(db, actor, patient_id, &format!("medication:{id}")).await?;
     let med = store::medication(&tx, &proof, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -338,9 +347,7 @@ pub async fn refill(
     if !amount.is_finite() || amount <= 0.0 || amount > 100_000.0 {
         return Err(invalid("a refill is more than zero units (at most 100000)"));
     }
-    let record = format!("medication:{id}");
-    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
-    let tx = db.begin().await?;
+    let (proof, tx) = begin_change(db, actor, patient_id, &format!("medication:{id}")).await?;
     let med = store::medication(&tx, &proof, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -650,9 +657,7 @@ pub async fn undo(
     patient_id: i64,
     log_id: i64,
 ) -> Result<(), AppError> {
-    let record = format!("dose:{log_id}");
-    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
-    let tx = db.begin().await?;
+    let (proof, tx) = begin_change(db, actor, patient_id, &format!("dose:{log_id}")).await?;
     let log = store::log(&tx, &proof, log_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -62,3 +62,34 @@ pub async fn serve_hale(config: Config) -> SocketAddr {
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
+
+/// A migrated SQLite database in `dir` with one patient, and that patient as
+/// the actor of a request.
+pub async fn db_with_patient(
+    dir: &Path,
+) -> (sea_orm::DatabaseConnection, hale_app::access::gate::Actor) {
+    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    let db = hale_app::db::connect(&url).await.expect("db");
+    hale_app::db::migrate(&db).await.expect("migrate");
+    let patient = hale_app::accounts::service::sign_up(
+        &db,
+        hale_app::accounts::service::NewAccount {
+            email: "bench@hale.example",
+            display_name: "Bench",
+            password: "a long enough password",
+        },
+    )
+    .await
+    .expect("patient");
+    let actor = hale_app::access::gate::Actor {
+        account_id: patient.id,
+        role: hale_app::accounts::Role::Patient,
+        mfa: false,
+        scopes: None,
+        client: hale_app::accounts::sessions::ClientMeta {
+            ip: Some("127.0.0.1".into()),
+            user_agent: Some("hale-bench".into()),
+        },
+    };
+    (db, actor)
+}
