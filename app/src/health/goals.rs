@@ -198,34 +198,14 @@ pub async fn evaluate(db: &DatabaseConnection, patient_id: i64) -> Result<(), Db
             ))
             .await?;
         if moved.rows_affected() == 1 {
-            notify(
-                db,
-                patient_id,
-                GOAL_REACHED,
-                &format!("{{\"goal\":\"{}\"}}", kind.as_str()),
-                &format!("goal:{}:{day}", kind.as_str()),
-            )
-            .await?;
+            let message = crate::notify::service::Message {
+                kind: GOAL_REACHED,
+                params: serde_json::json!({ "goal": kind.as_str() }),
+                dedup_key: format!("goal:{}:{day}", kind.as_str()),
+            };
+            crate::notify::service::send(db, patient_id, message).await?;
         }
     }
-    Ok(())
-}
-
-/// Sends a notification (in-app, and the person's other channels) unless
-/// one with the same key exists.
-pub async fn notify(
-    db: &DatabaseConnection,
-    account_id: i64,
-    kind: &'static str,
-    params: &str,
-    dedup_key: &str,
-) -> Result<(), DbErr> {
-    let message = crate::notify::service::Message {
-        kind,
-        params: serde_json::from_str(params).unwrap_or_default(),
-        dedup_key: dedup_key.to_owned(),
-    };
-    crate::notify::service::send(db, account_id, message).await?;
     Ok(())
 }
 

@@ -11,6 +11,18 @@ use sea_orm::ConnectionTrait;
 
 pub const JOB: &str = "deliver";
 
+/// One HTTP client for the outgoing calls of deliveries (push, SMS).
+pub fn http_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default()
+    })
+}
+
 struct Delivery {
     id: i64,
     channel: String,

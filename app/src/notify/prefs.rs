@@ -91,6 +91,8 @@ pub async fn time_zone(
     Ok(load(db, account_id).await?.time_zone)
 }
 
+const UNKNOWN_ZONE: &str = "choose a time zone from the list, such as Europe/London";
+
 fn invalid(reason: &str) -> AppError {
     AppError::InvalidSettings {
         reason: reason.into(),
@@ -175,30 +177,35 @@ pub async fn save(
     Ok(())
 }
 
-/// Sets only the time zone (the Today page's "use this zone").
+/// Sets only the time zone (the Today page's "use this zone"); a new row
+/// takes the default channels.
 pub async fn set_time_zone(
     db: &impl ConnectionTrait,
     account_id: i64,
     zone: &str,
 ) -> Result<(), AppError> {
-    let mut prefs = load(db, account_id).await?;
-    let minutes = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-    prefs.time_zone = Some(zone.trim().to_owned());
-    save(
-        db,
-        account_id,
-        PrefsInput {
-            time_zone: zone.trim().to_owned(),
-            email: prefs.email,
-            sms: prefs.sms,
-            push: prefs.push,
-            phone: prefs.phone,
-            quiet_from: prefs.quiet.map(|q| minutes(q.0)).unwrap_or_default(),
-            quiet_to: prefs.quiet.map(|q| minutes(q.1)).unwrap_or_default(),
-            show_details: prefs.show_details,
-        },
-    )
-    .await
+    let zone = zone.trim();
+    if slots::zone(zone).is_none() {
+        return Err(invalid(UNKNOWN_ZONE));
+    }
+    let defaults = Prefs::defaults();
+    db.execute_raw(statement(
+        db.get_database_backend(),
+        "INSERT INTO notify_prefs (account_id, time_zone, email, sms, push, show_details, \
+         updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET \
+         time_zone = excluded.time_zone, updated_ms = excluded.updated_ms",
+        [
+            account_id.into(),
+            zone.to_owned().into(),
+            i32::from(defaults.email).into(),
+            i32::from(defaults.sms).into(),
+            i32::from(defaults.push).into(),
+            i32::from(defaults.show_details).into(),
+            now_ms().into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

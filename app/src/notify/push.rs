@@ -347,7 +347,7 @@ pub async fn send(
     let body = encrypt(payload, &public, &secret)?;
     let pkcs8 = vapid_pkcs8(db).await.map_err(|e| e.to_string())?;
     let authorization = vapid_header(&pkcs8, &endpoint, &settings.push_subject, now_ms() / 1000)?;
-    let response = http_client()
+    let response = super::deliver::http_client()
         .post(&endpoint)
         .header("Authorization", authorization)
         .header("Content-Encoding", "aes128gcm")
@@ -382,18 +382,6 @@ pub async fn send(
         }
         other => Err(format!("the push service answered {other}")),
     }
-}
-
-/// One HTTP client for the outgoing calls of deliveries (push, SMS).
-pub fn http_client() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(15))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
-    })
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub async fn send(settings: &NotifySettings, to: &str, text: &str) -> Result<(),
         .as_deref()
         .ok_or_else(|| SmsError::Refused("SMS is not configured".into()))?;
     let body = serde_json::json!({ "to": to, "text": text }).to_string();
-    let mut request = super::push::http_client()
+    let mut request = super::deliver::http_client()
         .post(url)
         .header("Content-Type", "application/json")
         .body(body);

@@ -511,6 +511,13 @@ fn blob_files(app: &TestApp) -> usize {
 async fn a_csv_import_runs_as_a_job_with_progress_and_a_summary() {
     let app = TestApp::start().await;
     let (client, _) = app.signed_in_client("csv").await;
+    // One instant for every line: writing 3,000 lines may cross a second.
+    let now = chrono::Utc::now();
+    let iso = |seconds_ago: i64| {
+        (now - chrono::Duration::seconds(seconds_ago))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     let mut csv = String::from("time,kind,value,unit,source\n");
     for i in 0..3000 {
         csv.push_str(&format!(
