@@ -118,6 +118,48 @@ impl BlobStore {
         Ok(self.operator.read_with(key).range(from..to).await?.to_vec())
     }
 
+    /// A whole (small) object.
+    pub async fn read(&self, key: &str) -> opendal::Result<Vec<u8>> {
+        Ok(self.operator.read(key).await?.to_vec())
+    }
+
+    /// Deletes every object whose key starts with `prefix` (ends in `/`).
+    pub async fn delete_prefix(&self, prefix: &str) -> opendal::Result<()> {
+        match self.operator.delete_with(prefix).recursive(true).await {
+            Err(err) if err.kind() == opendal::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Every object key under `prefix`, with its last-modified time when known (ms).
+    pub async fn list(&self, prefix: &str) -> opendal::Result<Vec<(String, Option<i64>)>> {
+        let entries = match self.operator.list_with(prefix).recursive(true).await {
+            Err(err) if err.kind() == opendal::ErrorKind::NotFound => return Ok(Vec::new()),
+            other => other?,
+        };
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.metadata().is_file())
+            .map(|e| {
+                let modified = e
+                    .metadata()
+                    .last_modified()
+                    .map(|t| t.into_inner().as_millisecond());
+                (e.path().to_owned(), modified)
+            })
+            .collect())
+    }
+
+    /// When an object was last written (ms), if the backend knows.
+    pub async fn modified_ms(&self, key: &str) -> opendal::Result<Option<i64>> {
+        Ok(self
+            .operator
+            .stat(key)
+            .await?
+            .last_modified()
+            .map(|t| t.into_inner().as_millisecond()))
+    }
+
     /// Deletes a blob (a missing blob is not an error).
     pub async fn delete(&self, key: &str) -> opendal::Result<()> {
         self.operator.delete(key).await

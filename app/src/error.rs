@@ -93,6 +93,18 @@ pub enum AppError {
     InvalidSettings { reason: String },
     #[error("This device's push subscription is not valid: {reason}.")]
     BadPushSubscription { reason: String },
+    #[error("This file cannot be kept: {reason}.")]
+    FileRefused { reason: String },
+    #[error("This file is larger than {max_mb} MB, the most accepted for its type.")]
+    FileTooLarge { max_mb: u64 },
+    #[error("There is not enough room: {free_mb} MB of your storage is free.")]
+    QuotaExceeded { free_mb: u64 },
+    #[error("This upload is missing parts; send part {next} next.")]
+    UploadIncomplete { next: u64 },
+    #[error("This link has expired. Open the file again from its page.")]
+    LinkExpired,
+    #[error("This link is not valid.")]
+    LinkInvalid,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request did not reach the server function or its answer could not be read.
@@ -122,7 +134,11 @@ impl AppError {
             | AppError::InvalidMedication { .. }
             | AppError::InvalidDose { .. }
             | AppError::InvalidSettings { .. }
-            | AppError::BadPushSubscription { .. } => 422,
+            | AppError::BadPushSubscription { .. }
+            | AppError::FileRefused { .. } => 422,
+            AppError::FileTooLarge { .. } | AppError::QuotaExceeded { .. } => 413,
+            AppError::UploadIncomplete { .. } => 409,
+            AppError::LinkExpired | AppError::LinkInvalid => 403,
             AppError::PrnLimit { .. } | AppError::DoseAlreadyLogged => 409,
             AppError::BatchTooLarge { .. } => 413,
             AppError::BadPayload { .. } => 400,

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 pub mod error;
+pub mod files;
 pub mod health;
 pub mod i18n;
 pub mod jobs;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub oidc: std::sync::Arc<Oidc>,
     /// How notifications leave the server (SMTP, SMS provider, Web Push).
     pub notify: std::sync::Arc<crate::notify::settings::NotifySettings>,
+    /// Master keys and limits for images, photos and documents.
+    pub files: std::sync::Arc<crate::files::settings::FilesSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

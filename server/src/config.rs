@@ -28,6 +28,22 @@ pub struct Config {
     pub oidc: Vec<hale_app::accounts::oidc::OidcProvider>,
     /// Email, SMS and Web Push delivery.
     pub notify: hale_app::notify::settings::NotifySettings,
+    /// Images, photos and documents: master keys and limits.
+    pub files: FilesConfig,
+}
+
+/// The master keys (from the environment or files only) and the limits of files.
+#[derive(Debug, Clone)]
+pub struct FilesConfig {
+    /// The current master key (base64 of 32 bytes); none: the key file below.
+    pub master_key: Option<Secret>,
+    /// Earlier master keys (comma-separated), still accepted while rotating.
+    pub previous_master_keys: Option<Secret>,
+    /// Where the key is kept (made at first start) when none is configured.
+    pub key_path: PathBuf,
+    pub max_upload_bytes: u64,
+    pub quota_bytes: u64,
+    pub link_seconds: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +145,8 @@ struct FileConfig {
     #[serde(default)]
     notify: FileNotify,
     #[serde(default)]
+    files: FileFiles,
+    #[serde(default)]
     oidc: std::collections::BTreeMap<String, crate::config_oidc::FileOidc>,
 }
 
@@ -180,6 +198,15 @@ struct FileNotify {
     sms_url: Option<String>,
     push_subject: Option<String>,
     allow_http_push: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFiles {
+    max_upload_bytes: Option<toml::Value>,
+    quota_bytes: Option<toml::Value>,
+    link_seconds: Option<toml::Value>,
+    key_path: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -267,6 +294,10 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("notify.sms_url", "HALE_NOTIFY_SMS_URL"),
     ("notify.push_subject", "HALE_NOTIFY_PUSH_SUBJECT"),
     ("notify.allow_http_push", "HALE_NOTIFY_ALLOW_HTTP_PUSH"),
+    ("files.max_upload_bytes", "HALE_FILES_MAX_UPLOAD_BYTES"),
+    ("files.quota_bytes", "HALE_FILES_QUOTA_BYTES"),
+    ("files.link_seconds", "HALE_FILES_LINK_SECONDS"),
+    ("files.key_path", "HALE_FILES_KEY_PATH"),
 ];
 
 /// (dotted key, environment variable) for secrets; `<VAR>_FILE` names a file instead.
@@ -278,6 +309,8 @@ const SECRET_ENV_KEYS: &[(&str, &str)] = &[
     ("blobs.account_key", "HALE_BLOBS_ACCOUNT_KEY"),
     ("notify.smtp_url", "HALE_NOTIFY_SMTP_URL"),
     ("notify.sms_token", "HALE_NOTIFY_SMS_TOKEN"),
+    ("files.master_key", "HALE_MASTER_KEY"),
+    ("files.previous_master_keys", "HALE_MASTER_KEY_PREVIOUS"),
 ];
 
 /// What cargo-leptos tells the server it builds and runs.
@@ -294,6 +327,8 @@ const LEPTOS_ENV_KEYS: &[(&str, &str)] = &[
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hale.db?mode=rwc";
 pub const DEFAULT_BLOB_ROOT: &str = "data/blobs";
+/// Where the master key is made and kept when none is configured (zero configuration).
+pub const DEFAULT_KEY_PATH: &str = "data/master.key";
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 
 impl Config {
@@ -464,8 +499,10 @@ impl Config {
         };
 
         let notify = notify_settings(layers, &site)?;
+        let files = files_config(layers)?;
 
         Ok(Config {
+            files,
             notify,
             site,
             database_url,
@@ -550,9 +587,72 @@ fn layer_file(
         value_text(file.notify.allow_http_push),
         &source,
     );
+    layers.set(
+        "files.max_upload_bytes",
+        value_text(file.files.max_upload_bytes),
+        &source,
+    );
+    layers.set(
+        "files.quota_bytes",
+        value_text(file.files.quota_bytes),
+        &source,
+    );
+    layers.set(
+        "files.link_seconds",
+        value_text(file.files.link_seconds),
+        &source,
+    );
+    layers.set("files.key_path", file.files.key_path, &source);
     layers.set("log.format", file.log.format, &source);
     layers.set("log.filter", file.log.filter, &source);
     Ok(file.oidc)
+}
+
+fn files_config(layers: &Layers) -> Result<FilesConfig, ConfigError> {
+    let bytes = |key: &str, default: u64| {
+        layers.parsed(
+            key,
+            default,
+            "a number of bytes from 1048576 to 1099511627776",
+            |v| {
+                v.replace('_', "")
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|b| (1 << 20..=1 << 40).contains(b))
+            },
+        )
+    };
+    let secret = |key: &str| {
+        layers
+            .get(key)
+            .map(|raw| raw.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+    };
+    let master_key = secret("files.master_key");
+    if let Some(key) = &master_key
+        && hale_app::files::crypt::MasterKeys::parse(key.expose()).is_none()
+    {
+        return Err(ConfigError::Invalid {
+            key: "files.master_key".into(),
+            origin: layers
+                .get("files.master_key")
+                .map(|r| r.source.clone())
+                .unwrap_or_default(),
+            expected: "base64 of 32 random bytes (e.g. `openssl rand -base64 32`)".into(),
+            found: "(not shown)".into(),
+        });
+    }
+    Ok(FilesConfig {
+        master_key,
+        previous_master_keys: secret("files.previous_master_keys"),
+        key_path: PathBuf::from(layers.string("files.key_path", DEFAULT_KEY_PATH)),
+        max_upload_bytes: bytes("files.max_upload_bytes", 4 << 30)?,
+        quota_bytes: bytes("files.quota_bytes", 20 << 30)?,
+        link_seconds: layers.parsed("files.link_seconds", 300, "seconds from 30 to 3600", |v| {
+            v.parse::<u32>().ok().filter(|s| (30..=3600).contains(s))
+        })?,
+    })
 }
 
 fn notify_settings(

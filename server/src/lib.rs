@@ -7,6 +7,7 @@ mod config_oidc;
 pub mod demo;
 pub mod demo_health;
 mod demo_meds;
+pub mod files_routes;
 mod health;
 mod import_upload;
 mod middleware;
@@ -21,6 +22,7 @@ pub use router::router;
 use axum::serve::ListenerExt as _;
 use config::Config;
 use hale_app::blobs::BlobStore;
+use hale_app::files::settings::FilesSettings;
 use hale_app::state::AppState;
 use leptos::config::{Env, LeptosOptions};
 use std::net::SocketAddr;
@@ -42,6 +44,71 @@ pub enum StartError {
     Usage,
     #[error("the audit log's hash chain is broken")]
     AuditBroken,
+    #[error("master key: {0}")]
+    MasterKey(String),
+}
+
+/// The master keys and limits of files. With no key configured, the key is
+/// read from (or made at first start in) `files.key_path`, never the database.
+pub fn files_settings(config: &Config) -> Result<FilesSettings, StartError> {
+    use hale_app::files::crypt::MasterKeys;
+    let files = &config.files;
+    let text = match &files.master_key {
+        Some(secret) => secret.expose().to_owned(),
+        None => match std::fs::read_to_string(&files.key_path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let text = MasterKeys::generate_text();
+                write_key_file(&files.key_path, &text).map_err(|err| {
+                    StartError::MasterKey(format!(
+                        "cannot create {}: {err}",
+                        files.key_path.display()
+                    ))
+                })?;
+                tracing::warn!(
+                    path = %files.key_path.display(),
+                    "made a master key for files; keep a copy apart from the data, or set HALE_MASTER_KEY_FILE"
+                );
+                text
+            }
+            Err(err) => {
+                return Err(StartError::MasterKey(format!(
+                    "cannot read {}: {err}",
+                    files.key_path.display()
+                )));
+            }
+        },
+    };
+    let current = MasterKeys::parse(&text)
+        .ok_or_else(|| StartError::MasterKey("it is not base64 of 32 bytes".into()))?;
+    let mut previous = Vec::new();
+    if let Some(list) = &files.previous_master_keys {
+        for item in list.expose().split(',').filter(|s| !s.trim().is_empty()) {
+            previous.push(MasterKeys::parse(item).ok_or_else(|| {
+                StartError::MasterKey("a previous key is not base64 of 32 bytes".into())
+            })?);
+        }
+    }
+    let mut settings = FilesSettings::with_key(current);
+    settings.keys = MasterKeys::new(current, previous);
+    settings.max_upload_bytes = files.max_upload_bytes;
+    settings.quota_bytes = files.quota_bytes;
+    settings.link_seconds = files.link_seconds;
+    Ok(settings)
+}
+
+fn write_key_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")
 }
 
 /// Connects to the database (running pending migrations) and the blob store.
@@ -53,6 +120,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     }
     // The VAPID key pair for Web Push is made at the first start and kept.
     hale_app::notify::push::vapid_pkcs8(&db).await?;
+    let files = files_settings(config)?;
     let blobs = BlobStore::new(&config.blobs)?;
     tracing::info!(backend = config.blobs.kind(), "blob store opened");
     Ok(AppState {
@@ -65,6 +133,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             &config.site.public_origin(),
         )),
         notify: std::sync::Arc::new(config.notify.clone()),
+        files: std::sync::Arc::new(files),
     })
 }
 

@@ -2,7 +2,9 @@
 //! functions, and the middleware every request passes through.
 
 use crate::config::Config;
-use crate::{assets, health, import_upload, middleware, observations_api, oidc_routes, rest};
+use crate::{
+    assets, files_routes, health, import_upload, middleware, observations_api, oidc_routes, rest,
+};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt as _;
@@ -84,6 +86,36 @@ pub fn router(state: AppState, config: &Config) -> Router {
             usize::try_from(config.import_limit_bytes).unwrap_or(usize::MAX),
         ));
 
+    // Files: parts of uploads and streamed downloads; no request timeout, a
+    // body limit of one part.
+    let files = Router::new()
+        .route(
+            hale_app::files::UPLOADS_PATH,
+            axum::routing::post(files_routes::begin),
+        )
+        .route(
+            "/files/uploads/{token}",
+            get(files_routes::status).delete(files_routes::abort),
+        )
+        .route(
+            "/files/uploads/{token}/parts/{index}",
+            axum::routing::put(files_routes::part),
+        )
+        .route(
+            "/files/uploads/{token}/finish",
+            axum::routing::post(files_routes::finish),
+        )
+        .route("/files/{id}/{purpose}", get(files_routes::open))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session::resolve,
+        ))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(DefaultBodyLimit::max(
+            hale_app::files::sealed::PART_BYTES as usize + (1 << 20),
+        ));
+
     let security = middleware::security::Headers::new(config.site.served_over_tls());
     Router::new()
         .route("/healthz", get(health::alive))
@@ -106,6 +138,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             Duration::from_secs(60),
         ))
         .merge(uploads)
+        .merge(files)
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn(middleware::cache::apply))
         .layer(axum::middleware::from_fn_with_state(

@@ -306,6 +306,26 @@ pub async fn check<C: DataCategory, M: AccessMode>(
     }
 }
 
+/// Whether `check` would allow `M` on category `C`, without an audit event
+/// and without a proof: only for deciding what a page offers (an edit
+/// button); the change itself always goes through [`check`].
+pub async fn would_allow<C: DataCategory, M: AccessMode>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    patient_id: i64,
+) -> Result<bool, AppError> {
+    let facts = facts(db, actor, patient_id).await?;
+    Ok(decide(
+        actor,
+        patient_id,
+        C::CATEGORY,
+        M::ACTION,
+        &facts,
+        Utc::now(),
+    )
+    .is_ok())
+}
+
 /// The proof a background job works under. Only for work that a checked
 /// request queued (the job names it in `record_id`, e.g. `import:12`); the
 /// patient must still be an active patient. Audited like every decision.

@@ -29,6 +29,9 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000005_medications_and_notifications", |tx| {
         Box::pin(super::m004_meds::medications_and_notifications(tx))
     }),
+    ("m20261129_000006_files", |tx| {
+        Box::pin(super::m005_files::files(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

@@ -4,6 +4,7 @@
 mod m002_identity;
 mod m003_health;
 mod m004_meds;
+mod m005_files;
 mod migrations;
 
 pub use migrations::{MIGRATIONS, migrate};

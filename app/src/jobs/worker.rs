@@ -27,6 +27,11 @@ pub const SCHEDULES: &[Schedule] = &[
         every_s: 60,
     },
     Schedule {
+        name: "files_sweep",
+        kind: crate::files::jobs::SWEEP_JOB,
+        every_s: 3600,
+    },
+    Schedule {
         name: "jobs_prune",
         kind: PRUNE_JOB,
         every_s: 24 * 3600,
@@ -123,6 +128,8 @@ async fn handle(state: &AppState, job: &Claimed) -> Result<(), String> {
         crate::health::imports::JOB => crate::health::imports::run_job(state, &job.payload).await,
         crate::meds::reminders::JOB => crate::meds::reminders::run(state).await,
         crate::notify::deliver::JOB => crate::notify::deliver::run_job(state, &job.payload).await,
+        crate::files::jobs::THUMB_JOB => crate::files::jobs::thumbnail(state, &job.payload).await,
+        crate::files::jobs::SWEEP_JOB => crate::files::jobs::sweep(state).await,
         PRUNE_JOB => prune(state).await,
         other => Err(format!("no handler for job kind {other}")),
     }

@@ -70,6 +70,20 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::InvalidMedication { reason } => {
             t_string!(i18n, errors.invalid_medication, reason = reason.clone()).to_string()
         }
+        AppError::FileRefused { reason } => {
+            t_string!(i18n, errors.file_refused, reason = reason.clone()).to_string()
+        }
+        AppError::FileTooLarge { max_mb } => {
+            t_string!(i18n, errors.file_too_large, max_mb = *max_mb).to_string()
+        }
+        AppError::QuotaExceeded { free_mb } => {
+            t_string!(i18n, errors.quota_exceeded, free_mb = *free_mb).to_string()
+        }
+        AppError::UploadIncomplete { next } => {
+            t_string!(i18n, errors.upload_incomplete, next = *next).to_string()
+        }
+        AppError::LinkExpired => t_string!(i18n, errors.link_expired).to_string(),
+        AppError::LinkInvalid => t_string!(i18n, errors.link_invalid).to_string(),
         AppError::InvalidDose { reason } => {
             t_string!(i18n, errors.invalid_dose, reason = reason.clone()).to_string()
         }

@@ -1,0 +1,278 @@
+//! A ZIP of a DICOM study: every entry that is a DICOM instance becomes a file
+//! of its own; other entries (DICOMDIR, a viewer, a read-me) are listed as
+//! skipped with the reason. The archive is read straight from its sealed parts
+//! (seeking, one decrypted part in memory). Before anything is extracted the
+//! central directory is checked for a decompression bomb (too many entries,
+//! too much in all, a ratio no scan has); an entry that inflates past what its
+//! header said stops the whole archive, and what it had stored is removed.
+
+use super::sealed::{self, SealedReader};
+use super::store::{self, NewFile};
+use super::upload::{UploadRow, iso_date, new_blob_key};
+use super::{Skipped, UploadResult, dicom};
+use crate::access::gate::{Proof, Write, kinds::Documents};
+use crate::db::statement;
+use crate::error::AppError;
+use crate::state::AppState;
+use sea_orm::ConnectionTrait;
+use std::io::Read;
+
+/// The most entries one archive may hold.
+pub const MAX_ENTRIES: usize = 20_000;
+/// An entry may inflate at most this many times over (beyond a small size).
+pub const MAX_RATIO: u64 = 200;
+
+type Archive = zip::ZipArchive<std::io::BufReader<SealedReader>>;
+
+fn bomb() -> AppError {
+    AppError::FileRefused {
+        reason: "the ZIP inflates far beyond its size (a decompression bomb)".into(),
+    }
+}
+
+/// Checks the central directory; answers the number of entries.
+fn check_directory(archive: &mut Archive, total_limit: u64) -> Result<usize, AppError> {
+    if archive.len() > MAX_ENTRIES {
+        return Err(AppError::FileRefused {
+            reason: format!("the ZIP holds more than {MAX_ENTRIES} entries"),
+        });
+    }
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(|_| damaged())?;
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if size > 1 << 20 && size / entry.compressed_size().max(1) > MAX_RATIO {
+            return Err(bomb());
+        }
+    }
+    if total > total_limit {
+        return Err(bomb());
+    }
+    Ok(archive.len())
+}
+
+fn damaged() -> AppError {
+    AppError::FileRefused {
+        reason: "the ZIP is damaged or cut short".into(),
+    }
+}
+
+/// What reading one entry gave.
+enum Entry {
+    Skip(Skipped),
+    Dicom(String, Vec<u8>),
+}
+
+fn read_entry(archive: &mut Archive, index: usize, instance_limit: u64) -> Result<Entry, AppError> {
+    let mut entry = archive.by_index(index).map_err(|_| damaged())?;
+    let name: String = entry.name().chars().take(200).collect();
+    let skip = |reason: &str| {
+        Ok(Entry::Skip(Skipped {
+            name: name.clone(),
+            reason: reason.into(),
+        }))
+    };
+    if entry.is_dir() {
+        return Ok(Entry::Skip(Skipped {
+            name,
+            reason: "a folder".into(),
+        }));
+    }
+    if entry.encrypted() {
+        return skip("it is password-protected");
+    }
+    let declared = entry.size();
+    if declared > instance_limit {
+        return skip("it is larger than the largest DICOM instance accepted");
+    }
+    let mut bytes = Vec::with_capacity(declared.min(instance_limit) as usize);
+    let read = (&mut entry).take(declared + 1).read_to_end(&mut bytes);
+    match read {
+        Err(_) => return skip("it is damaged"),
+        Ok(n) if n as u64 > declared => return Err(bomb()),
+        Ok(n) if (n as u64) < declared => return skip("it is cut short"),
+        Ok(_) => {}
+    }
+    if bytes.len() < 132 || &bytes[128..132] != b"DICM" {
+        return skip("it is not a DICOM file");
+    }
+    Ok(Entry::Dicom(name, bytes))
+}
+
+/// Expands the archive `upload` into one file per DICOM instance.
+pub async fn expand(
+    state: &AppState,
+    proof: &Proof<Documents, Write>,
+    upload: &UploadRow,
+) -> Result<UploadResult, AppError> {
+    let key = state
+        .files
+        .keys
+        .unwrap(&upload.wrapped_key, &upload.blob_key)
+        .map_err(|_| AppError::Internal)?;
+    let reader = SealedReader::new(
+        state.blobs.clone(),
+        key,
+        upload.blob_key.clone(),
+        upload.size,
+    );
+    let used = store::used_bytes(&state.db, proof.patient_id()).await?;
+    // Everything inside must fit in what the patient has left (this archive's own size freed).
+    let total_limit = state.files.quota_bytes.saturating_sub(used) + upload.size;
+    let instance_limit = state.files.max_instance_bytes;
+    let (mut archive, entries) = tokio::task::spawn_blocking(move || {
+        let mut archive =
+            zip::ZipArchive::new(std::io::BufReader::with_capacity(256 << 10, reader))
+                .map_err(|_| damaged())?;
+        let entries = check_directory(&mut archive, total_limit)?;
+        Ok::<_, AppError>((archive, entries))
+    })
+    .await
+    .map_err(|_| AppError::Internal)??;
+
+    let mut result = UploadResult {
+        file_ids: vec![],
+        duplicates: vec![],
+        skipped: vec![],
+        open: None,
+    };
+    for index in 0..entries {
+        let (back, entry) = tokio::task::spawn_blocking(move || {
+            let entry = read_entry(&mut archive, index, instance_limit);
+            (archive, entry)
+        })
+        .await
+        .map_err(|_| AppError::Internal)?;
+        archive = back;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                remove_stored(state, proof, &result.file_ids).await;
+                return Err(err);
+            }
+        };
+        match entry {
+            Entry::Skip(skipped) => result.skipped.push(skipped),
+            Entry::Dicom(name, bytes) => match store_instance(state, proof, bytes).await {
+                Ok(Stored::New(id)) => result.file_ids.push(id),
+                Ok(Stored::Duplicate(id)) => result.duplicates.push(id),
+                Ok(Stored::Refused(reason)) => result.skipped.push(Skipped { name, reason }),
+                Err(err) => {
+                    remove_stored(state, proof, &result.file_ids).await;
+                    return Err(err);
+                }
+            },
+        }
+    }
+    if result.file_ids.is_empty() && result.duplicates.is_empty() {
+        remove_stored(state, proof, &result.file_ids).await;
+        return Err(AppError::FileRefused {
+            reason: "the ZIP holds no DICOM file".into(),
+        });
+    }
+    // The archive itself is not kept: its instances are.
+    let _ = sealed::delete(&state.blobs, &upload.blob_key).await;
+    state
+        .db
+        .execute_raw(statement(
+            state.db.get_database_backend(),
+            "DELETE FROM uploads WHERE token = ?",
+            [upload.token.clone().into()],
+        ))
+        .await?;
+    if let Some(id) = result.file_ids.first().or(result.duplicates.first()) {
+        result.open = Some(format!("/documents/{id}"));
+    }
+    Ok(result)
+}
+
+enum Stored {
+    New(i64),
+    Duplicate(i64),
+    Refused(String),
+}
+
+async fn store_instance(
+    state: &AppState,
+    proof: &Proof<Documents, Write>,
+    bytes: Vec<u8>,
+) -> Result<Stored, AppError> {
+    use sha2::{Digest, Sha256};
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Some(id) = store::by_sha(&state.db, proof, &sha256).await? {
+        return Ok(Stored::Duplicate(id));
+    }
+    let (bytes, parsed) = tokio::task::spawn_blocking(move || {
+        let parsed = dicom::read(&bytes[..]).and_then(|obj| dicom::inspect(&obj));
+        (bytes, parsed)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let instance = match parsed {
+        Ok(instance) => instance,
+        Err(reason) => return Ok(Stored::Refused(reason)),
+    };
+    let blob_key = new_blob_key(proof.patient_id());
+    let (key, wrapped) = state.files.keys.new_data_key(&blob_key);
+    sealed::write_all(&state.blobs, &key, &blob_key, &bytes)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "blob store error");
+            AppError::Internal
+        })?;
+    let title = if instance.info.study_description.is_empty() {
+        "DICOM study".to_owned()
+    } else {
+        instance.info.study_description.chars().take(120).collect()
+    };
+    let file = NewFile {
+        kind: "dicom",
+        media_type: "application/dicom".into(),
+        title,
+        category: "imaging".into(),
+        tags: Vec::new(),
+        doc_date: iso_date(&instance.info.study_date),
+        size: bytes.len() as u64,
+        sha256: sha256.clone(),
+        blob_key: blob_key.clone(),
+        wrapped_key: wrapped,
+        width: None,
+        height: None,
+        dicom: Some((
+            instance.study_uid,
+            instance.series_uid,
+            instance.sop_uid,
+            instance.number,
+            instance.info,
+        )),
+    };
+    match store::insert(&state.db, proof, file).await {
+        Ok(Some(id)) => Ok(Stored::New(id)),
+        Ok(None) => {
+            let _ = sealed::delete(&state.blobs, &blob_key).await;
+            Ok(Stored::Duplicate(
+                store::by_sha(&state.db, proof, &sha256)
+                    .await?
+                    .unwrap_or_default(),
+            ))
+        }
+        Err(err) => {
+            let _ = sealed::delete(&state.blobs, &blob_key).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Removes what an archive had stored before it was refused.
+async fn remove_stored(state: &AppState, proof: &Proof<Documents, Write>, ids: &[i64]) {
+    for id in ids {
+        if let Ok(Some(row)) = store::get(&state.db, proof, *id).await {
+            let _ = store::delete(&state.db, proof, *id).await;
+            let _ = sealed::delete(&state.blobs, &row.blob_key).await;
+        }
+    }
+}
