@@ -80,6 +80,7 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
             read(Category::Vitals),
             read(Category::Medications),
             read(Category::Records),
+            read(Category::Documents),
         ]);
         let code = grants::invite(
             &state.db,
@@ -105,6 +106,12 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
         .map_err(app_error)?
     {
         tracing::info!("demo medications written");
+    }
+    if crate::demo_files::seed(state, &actor(&patient, Role::Patient))
+        .await
+        .map_err(app_error)?
+    {
+        tracing::info!("demo images and documents written");
     }
     Ok(format!(
         "demo accounts ready (password {DEMO_PASSWORD} for each):\n  \

@@ -33,11 +33,25 @@ enum Command {
         #[arg(long)]
         role: String,
     },
+    /// The master key of files.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new random master key (base64 of 32 bytes).
+    Generate,
+    /// Re-wrap every file's data key with the current master key (set the old
+    /// one in HALE_MASTER_KEY_PREVIOUS while this runs). Blobs are not rewritten.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -123,6 +137,25 @@ fn main() -> ExitCode {
                         Err(hale_server::StartError::AuditBroken)
                     }
                 }
+            }
+            Command::Keys {
+                command: KeysCommand::Generate,
+            } => {
+                println!("{}", hale_app::files::crypt::MasterKeys::generate_text());
+                Ok(())
+            }
+            Command::Keys {
+                command: KeysCommand::Rotate,
+            } => {
+                let state = hale_server::build_state(&config).await?;
+                let count = hale_app::files::jobs::rotate(&state)
+                    .await
+                    .map_err(hale_server::StartError::MasterKey)?;
+                println!(
+                    "{count} data keys re-wrapped with master key {}",
+                    state.files.keys.current_id()
+                );
+                Ok(())
             }
             Command::Demo => {
                 let state = hale_server::build_state(&config).await?;
