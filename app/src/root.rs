@@ -8,6 +8,7 @@ use crate::accounts::{
     get_current_user,
 };
 use crate::error::AppError;
+use crate::files::{DocumentsPage, FilePage, PatientDocumentsPage, StudyPage};
 use crate::health::{
     AddReadingPage, DashboardPage, ImportPage, KindPage, PatientDashboardPage, PatientKindPage,
 };
@@ -30,6 +31,7 @@ pub fn is_protected(path: &str) -> bool {
         || path.starts_with("/patients/")
         || path.starts_with("/dashboard/")
         || path.starts_with("/medications/")
+        || path.starts_with("/documents/")
 }
 
 /// Paths that only a signed-in user may open; the server sends anyone else to
@@ -124,7 +126,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=|| page(|| view! { <NotificationsPage /> }) />
                     <Route path=path!("/settings/notifications") view=|| page(|| view! { <NotificationSettingsPage /> }) />
                     <Route path=path!("/records") view=|| area(Area::Records) />
-                    <Route path=path!("/documents") view=|| area(Area::Documents) />
+                    <Route path=path!("/documents") view=|| page(|| view! { <DocumentsPage /> }) />
+                    <Route path=path!("/documents/:id") view=|| page(|| view! { <FilePage /> }) />
+                    <Route path=path!("/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
+                    <Route path=path!("/patients/:id/documents") view=|| page(|| view! { <PatientDocumentsPage /> }) />
+                    <Route path=path!("/patients/:id/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
                     <Route path=path!("/messages") view=|| area(Area::Messages) />
                     <Route path=path!("/appointments") view=|| area(Area::Appointments) />
                 </Routes>

@@ -8,7 +8,12 @@ use hale_app::files::{FileMeta, UploadResult, UploadStart, service, upload};
 use hale_app::state::AppState;
 
 /// Stores `bytes` as one upload of `actor`'s (in parts, as the browser sends them).
-pub async fn store(state: &AppState, actor: &Actor, name: &str, bytes: &[u8]) -> Result<UploadResult, AppError> {
+pub async fn store(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    bytes: &[u8],
+) -> Result<UploadResult, AppError> {
     let start = UploadStart {
         name: name.into(),
         size: bytes.len() as u64,
@@ -17,7 +22,14 @@ pub async fn store(state: &AppState, actor: &Actor, name: &str, bytes: &[u8]) ->
     let begun = upload::begin(state, actor, start).await?;
     for (index, part) in bytes.chunks(begun.part_bytes as usize).enumerate() {
         let chunk: Result<bytes::Bytes, std::io::Error> = Ok(bytes::Bytes::copy_from_slice(part));
-        upload::put_part(state, actor, &begun.token, index as u64, futures::stream::iter([chunk])).await?;
+        upload::put_part(
+            state,
+            actor,
+            &begun.token,
+            index as u64,
+            futures::stream::iter([chunk]),
+        )
+        .await?;
     }
     upload::finish(state, actor, &begun.token).await
 }
@@ -26,7 +38,10 @@ pub async fn store(state: &AppState, actor: &Actor, name: &str, bytes: &[u8]) ->
 pub fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut text = String::from("BT /F1 12 Tf 72 740 Td 16 TL\n");
     for line in lines {
-        let escaped = line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+        let escaped = line
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
         text.push_str(&format!("({escaped}) Tj T*\n"));
     }
     text.push_str("ET");
@@ -44,12 +59,18 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -74,13 +95,18 @@ fn photo() -> Vec<u8> {
 
 /// Dana's files; nothing when she has some already.
 pub async fn seed(state: &AppState, actor: &Actor) -> Result<bool, AppError> {
-    if !service::list(state, actor, None, "").await?.studies.is_empty() {
+    if !service::list(state, actor, None, "")
+        .await?
+        .studies
+        .is_empty()
+    {
         return Ok(false);
     }
     let study = "2.25.1000000000000000000001";
-    for (i, bytes) in synthetic_dicom::series(study, &format!("{study}.1"), 24, Encoding::ExplicitLittle)
-        .iter()
-        .enumerate()
+    for (i, bytes) in
+        synthetic_dicom::series(study, &format!("{study}.1"), 24, Encoding::ExplicitLittle)
+            .iter()
+            .enumerate()
     {
         store(state, actor, &format!("CT{:04}.dcm", i + 1), bytes).await?;
     }
@@ -88,7 +114,12 @@ pub async fn seed(state: &AppState, actor: &Actor) -> Result<bool, AppError> {
         state,
         actor,
         "lab-report.pdf",
-        &pdf(&["Hale Demo Laboratory", "Patient: Dana Demo", "HbA1c: 6.4 %", "eGFR: 88 mL/min/1.73m2"]),
+        &pdf(&[
+            "Hale Demo Laboratory",
+            "Patient: Dana Demo",
+            "HbA1c: 6.4 %",
+            "eGFR: 88 mL/min/1.73m2",
+        ]),
     )
     .await?;
     if let Some(id) = report.file_ids.first() {

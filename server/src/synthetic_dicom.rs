@@ -78,7 +78,8 @@ fn phantom(x: f64, y: f64, z: f64) -> f64 {
     if !body {
         return -1000.0;
     }
-    let lung = |cx: f64| ((x - cx) / 0.3).powi(2) + ((y + 0.05) / (0.4 * (0.6 + 0.4 * z))).powi(2) <= 1.0;
+    let lung =
+        |cx: f64| ((x - cx) / 0.3).powi(2) + ((y + 0.05) / (0.4 * (0.6 + 0.4 * z))).powi(2) <= 1.0;
     if lung(-0.4) || lung(0.4) {
         return -850.0;
     }
@@ -163,7 +164,12 @@ fn jpeg_frame(values: &[u16], slice: &Slice) -> Vec<u8> {
         .collect();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode(&grey, u32::from(slice.columns), u32::from(slice.rows), image::ExtendedColorType::L8)
+        .encode(
+            &grey,
+            u32::from(slice.columns),
+            u32::from(slice.rows),
+            image::ExtendedColorType::L8,
+        )
         .expect("encoding a grey frame");
     out
 }
@@ -177,36 +183,131 @@ pub fn write(slice: &Slice) -> Vec<u8> {
     let mut obj = InMemDicomObject::new_empty();
     let ct = "1.2.840.10008.5.1.4.1.1.2";
     put(&mut obj, tags::SOP_CLASS_UID, VR::UI, ct);
-    put(&mut obj, tags::SOP_INSTANCE_UID, VR::UI, slice.sop_uid.as_str());
-    put(&mut obj, tags::STUDY_DATE, VR::DA, slice.study_date.as_str());
+    put(
+        &mut obj,
+        tags::SOP_INSTANCE_UID,
+        VR::UI,
+        slice.sop_uid.as_str(),
+    );
+    put(
+        &mut obj,
+        tags::STUDY_DATE,
+        VR::DA,
+        slice.study_date.as_str(),
+    );
     put(&mut obj, tags::MODALITY, VR::CS, "CT");
     put(&mut obj, tags::MANUFACTURER, VR::LO, "Hale synthetic");
-    put(&mut obj, tags::INSTITUTION_NAME, VR::LO, "Hale Demo Hospital");
-    put(&mut obj, tags::STUDY_DESCRIPTION, VR::LO, slice.study_description.as_str());
-    put(&mut obj, tags::SERIES_DESCRIPTION, VR::LO, slice.series_description.as_str());
-    put(&mut obj, tags::PATIENT_NAME, VR::PN, slice.patient_name.as_str());
+    put(
+        &mut obj,
+        tags::INSTITUTION_NAME,
+        VR::LO,
+        "Hale Demo Hospital",
+    );
+    put(
+        &mut obj,
+        tags::STUDY_DESCRIPTION,
+        VR::LO,
+        slice.study_description.as_str(),
+    );
+    put(
+        &mut obj,
+        tags::SERIES_DESCRIPTION,
+        VR::LO,
+        slice.series_description.as_str(),
+    );
+    put(
+        &mut obj,
+        tags::PATIENT_NAME,
+        VR::PN,
+        slice.patient_name.as_str(),
+    );
     put(&mut obj, tags::PATIENT_ID, VR::LO, "DEMO-0001");
     put(&mut obj, tags::PATIENT_BIRTH_DATE, VR::DA, "19800101");
     put(&mut obj, tags::PATIENT_SEX, VR::CS, "F");
     put(&mut obj, tags::BODY_PART_EXAMINED, VR::CS, "CHEST");
-    put(&mut obj, tags::STUDY_INSTANCE_UID, VR::UI, slice.study_uid.as_str());
-    put(&mut obj, tags::SERIES_INSTANCE_UID, VR::UI, slice.series_uid.as_str());
-    put(&mut obj, tags::SERIES_NUMBER, VR::IS, slice.series_number.to_string());
-    put(&mut obj, tags::INSTANCE_NUMBER, VR::IS, slice.instance.to_string());
-    put(&mut obj, tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16));
-    put(&mut obj, tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
+    put(
+        &mut obj,
+        tags::STUDY_INSTANCE_UID,
+        VR::UI,
+        slice.study_uid.as_str(),
+    );
+    put(
+        &mut obj,
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        slice.series_uid.as_str(),
+    );
+    put(
+        &mut obj,
+        tags::SERIES_NUMBER,
+        VR::IS,
+        slice.series_number.to_string(),
+    );
+    put(
+        &mut obj,
+        tags::INSTANCE_NUMBER,
+        VR::IS,
+        slice.instance.to_string(),
+    );
+    put(
+        &mut obj,
+        tags::SAMPLES_PER_PIXEL,
+        VR::US,
+        PrimitiveValue::from(1u16),
+    );
+    put(
+        &mut obj,
+        tags::PHOTOMETRIC_INTERPRETATION,
+        VR::CS,
+        "MONOCHROME2",
+    );
     if slice.frames > 1 {
-        put(&mut obj, tags::NUMBER_OF_FRAMES, VR::IS, slice.frames.to_string());
+        put(
+            &mut obj,
+            tags::NUMBER_OF_FRAMES,
+            VR::IS,
+            slice.frames.to_string(),
+        );
     }
-    put(&mut obj, tags::ROWS, VR::US, PrimitiveValue::from(slice.rows));
-    put(&mut obj, tags::COLUMNS, VR::US, PrimitiveValue::from(slice.columns));
+    put(
+        &mut obj,
+        tags::ROWS,
+        VR::US,
+        PrimitiveValue::from(slice.rows),
+    );
+    put(
+        &mut obj,
+        tags::COLUMNS,
+        VR::US,
+        PrimitiveValue::from(slice.columns),
+    );
     put(&mut obj, tags::PIXEL_SPACING, VR::DS, "0.7\\0.7");
     let eight_bit = slice.encoding == Encoding::JpegBaseline;
     let bits: u16 = if eight_bit { 8 } else { 16 };
-    put(&mut obj, tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(bits));
-    put(&mut obj, tags::BITS_STORED, VR::US, PrimitiveValue::from(if eight_bit { 8u16 } else { 12 }));
-    put(&mut obj, tags::HIGH_BIT, VR::US, PrimitiveValue::from(if eight_bit { 7u16 } else { 11 }));
-    put(&mut obj, tags::PIXEL_REPRESENTATION, VR::US, PrimitiveValue::from(0u16));
+    put(
+        &mut obj,
+        tags::BITS_ALLOCATED,
+        VR::US,
+        PrimitiveValue::from(bits),
+    );
+    put(
+        &mut obj,
+        tags::BITS_STORED,
+        VR::US,
+        PrimitiveValue::from(if eight_bit { 8u16 } else { 12 }),
+    );
+    put(
+        &mut obj,
+        tags::HIGH_BIT,
+        VR::US,
+        PrimitiveValue::from(if eight_bit { 7u16 } else { 11 }),
+    );
+    put(
+        &mut obj,
+        tags::PIXEL_REPRESENTATION,
+        VR::US,
+        PrimitiveValue::from(0u16),
+    );
     if eight_bit {
         put(&mut obj, tags::WINDOW_CENTER, VR::DS, "128");
         put(&mut obj, tags::WINDOW_WIDTH, VR::DS, "256");
@@ -220,7 +321,12 @@ pub fn write(slice: &Slice) -> Vec<u8> {
     match slice.encoding {
         Encoding::ImplicitLittle | Encoding::ExplicitLittle | Encoding::Deflated => {
             let all: Vec<u16> = frames.concat();
-            put(&mut obj, tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(all.into()));
+            put(
+                &mut obj,
+                tags::PIXEL_DATA,
+                VR::OW,
+                PrimitiveValue::U16(all.into()),
+            );
         }
         Encoding::Rle | Encoding::JpegBaseline | Encoding::JpegLs => {
             let fragments: Vec<Vec<u8>> = frames
@@ -262,7 +368,9 @@ mod tests {
 
     #[test]
     fn pack_bits_round_trips() {
-        let data: Vec<u8> = (0..1000u32).map(|i| if i % 97 < 40 { 7 } else { (i % 13) as u8 }).collect();
+        let data: Vec<u8> = (0..1000u32)
+            .map(|i| if i % 97 < 40 { 7 } else { (i % 13) as u8 })
+            .collect();
         let mut packed = Vec::new();
         pack_bits(&data, &mut packed);
         let mut out = Vec::new();

@@ -418,6 +418,17 @@ pub fn PatientPage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
+                                {p.permissions
+                                    .allows(Category::Documents, Action::Read)
+                                    .then(|| {
+                                        view! {
+                                            <p>
+                                                <a class="button" href=format!("/patients/{}/documents", p.patient_id)>
+                                                    {t!(i18n, files.open_list)}
+                                                </a>
+                                            </p>
+                                        }
+                                    })}
                             </section>
                         }
                             .into_any()

@@ -2,7 +2,7 @@
 //! (which runs the access check), answers. `patient_id` empty: one's own.
 //! Uploads and downloads are plain HTTP routes (server/src/files_routes.rs).
 
-use super::{FileDetail, FileList, FileMeta, StudyDetail};
+use super::{FileDetail, FileList, StudyDetail};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -44,7 +44,7 @@ pub async fn save_file(
     tags: String,
 ) -> Result<(), AppError> {
     let (state, actor) = context()?;
-    let meta = FileMeta {
+    let meta = super::FileMeta {
         title,
         category,
         date,

@@ -35,6 +35,11 @@ pub mod study_zip;
 #[cfg(feature = "ssr")]
 pub mod upload;
 
+pub use api::*;
+pub use components::{DocumentsPage, PatientDocumentsPage};
+pub use file_page::FilePage;
+pub use viewer::StudyPage;
+
 use serde::{Deserialize, Serialize};
 
 /// Where uploads begin (`POST`, JSON [`UploadStart`]); parts go to
