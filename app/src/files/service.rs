@@ -225,7 +225,7 @@ pub async fn save_meta(
 pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     let (proof, row) = row_for::<Write>(state, actor, id).await?;
     if store::delete(&state.db, &proof, id).await? {
-        forget(id);
+        forget(&row.blob_key);
         for key in std::iter::once(&row.blob_key).chain(row.thumb.as_ref().map(|(k, _)| k)) {
             if let Err(err) = sealed::delete(&state.blobs, key).await {
                 tracing::warn!(error = %err, "cannot delete a file's blob; the sweep will");
@@ -374,18 +374,19 @@ type Parsed = Arc<dicom_object::DefaultDicomObject>;
 
 /// The last few instances opened, parsed: scrolling through a multi-frame
 /// instance must not read and parse it again for every frame.
-fn parsed_cache() -> &'static Mutex<Vec<(i64, Parsed)>> {
-    static CACHE: OnceLock<Mutex<Vec<(i64, Parsed)>>> = OnceLock::new();
+/// Keyed by the blob's key (random, never reused), not the row id.
+fn parsed_cache() -> &'static Mutex<Vec<(String, Parsed)>> {
+    static CACHE: OnceLock<Mutex<Vec<(String, Parsed)>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
 const CACHED_INSTANCES: usize = 4;
 
-fn forget(id: i64) {
+fn forget(blob_key: &str) {
     parsed_cache()
         .lock()
         .expect("cache")
-        .retain(|(i, _)| *i != id);
+        .retain(|(k, _)| k != blob_key);
 }
 
 async fn parsed(state: &AppState, row: &FileRow) -> Result<Parsed, AppError> {
@@ -393,7 +394,7 @@ async fn parsed(state: &AppState, row: &FileRow) -> Result<Parsed, AppError> {
         .lock()
         .expect("cache")
         .iter()
-        .find(|(i, _)| *i == row.id)
+        .find(|(k, _)| *k == row.blob_key)
     {
         return Ok(obj.clone());
     }
@@ -411,8 +412,8 @@ async fn parsed(state: &AppState, row: &FileRow) -> Result<Parsed, AppError> {
         .map_err(|reason| AppError::FileRefused { reason })?;
     let obj = Arc::new(obj);
     let mut cache = parsed_cache().lock().expect("cache");
-    cache.retain(|(i, _)| *i != row.id);
-    cache.insert(0, (row.id, obj.clone()));
+    cache.retain(|(k, _)| *k != row.blob_key);
+    cache.insert(0, (row.blob_key.clone(), obj.clone()));
     cache.truncate(CACHED_INSTANCES);
     Ok(obj)
 }

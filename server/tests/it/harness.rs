@@ -72,6 +72,10 @@ impl TestApp {
                 dir.path().join("blobs").display().to_string(),
             ),
             ("HALE_SITE_ROOT".to_owned(), site_root.display().to_string()),
+            (
+                "HALE_FILES_KEY_PATH".to_owned(),
+                dir.path().join("master.key").display().to_string(),
+            ),
             ("HALE_LOG".to_owned(), "warn".to_owned()),
         ]
         .into_iter()
@@ -400,6 +404,7 @@ impl SecondProcess {
             .env("HALE_LOG", "warn")
             .env("HALE_DATABASE_URL", app.config.database_url.expose())
             .env("HALE_BLOBS_ROOT", app.dir.path().join("blobs"))
+            .env("HALE_FILES_KEY_PATH", app.dir.path().join("master.key"))
             .env("HALE_SITE_ROOT", app.dir.path().join("site"))
             .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"));
         for (key, value) in settings {

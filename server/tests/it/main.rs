@@ -5,6 +5,8 @@
 mod accounts;
 mod binary;
 mod care_team;
+mod files;
+mod files_access;
 mod harness;
 mod health;
 mod identity;
