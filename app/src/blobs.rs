@@ -42,6 +42,10 @@ pub struct BlobStore {
 
 impl BlobStore {
     pub fn new(backend: &BlobBackend) -> opendal::Result<Self> {
+        // S3 and Azure speak HTTP: install OpenDAL's reqwest transport (once
+        // per process; without it every request fails with "default HTTP
+        // transport is not installed").
+        opendal::install_default();
         let operator = match backend {
             BlobBackend::Fs { root } => {
                 std::fs::create_dir_all(root).map_err(|err| {
@@ -123,11 +127,16 @@ impl BlobStore {
         Ok(self.operator.read(key).await?.to_vec())
     }
 
-    /// Deletes every object whose key starts with `prefix` (ends in `/`).
+    /// Deletes every object whose key starts with `prefix` (ends in `/`):
+    /// listed, then deleted one by one (recursive delete is not the same on
+    /// every backend), then the folder itself where the backend has folders.
     pub async fn delete_prefix(&self, prefix: &str) -> opendal::Result<()> {
-        match self.operator.delete_with(prefix).recursive(true).await {
-            Err(err) if err.kind() == opendal::ErrorKind::NotFound => Ok(()),
-            other => other,
+        for (key, _) in self.list(prefix).await? {
+            self.operator.delete(&key).await?;
+        }
+        match self.operator.delete(prefix).await {
+            Err(err) if err.kind() != opendal::ErrorKind::NotFound => Err(err),
+            _ => Ok(()),
         }
     }
 

@@ -7,6 +7,7 @@ mod binary;
 mod care_team;
 mod files;
 mod files_access;
+mod files_azure;
 mod harness;
 mod health;
 mod identity;

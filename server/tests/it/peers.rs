@@ -23,7 +23,8 @@ impl NodePeer {
         assert!(
             dir.join("node_modules/oidc-provider").exists()
                 && dir.join("node_modules/smtp-server").exists()
-                && dir.join("node_modules/http_ece").exists(),
+                && dir.join("node_modules/http_ece").exists()
+                && dir.join("node_modules/azurite").exists(),
             "end2end/node_modules is missing: run `cargo xtask setup` (npm ci in end2end/)"
         );
         let mut command = Command::new("node");
