@@ -56,7 +56,7 @@ pub async fn files(tx: &DatabaseTransaction) -> Result<(), DbErr> {
 
     tx.execute(
         &table("uploads")
-            .col(text("token", 40))
+            .col(text("token", 64))
             .col(account_ref("patient_id"))
             .col(
                 ColumnDef::new("account_id")

@@ -292,3 +292,89 @@ async fn medications_reminders_and_deliveries_work_on_postgresql() {
     let history = json_of(app.call(&ann, "meds/get", &[("id", &id.to_string())]).await).await;
     assert_eq!(history["history"][0]["change"], "created");
 }
+
+#[tokio::test]
+async fn files_studies_search_and_quotas_work_on_postgresql() {
+    use crate::files::{STUDY, study, upload};
+    use hale_server::demo_files::pdf;
+    use hale_server::synthetic_dicom::{self, Encoding};
+    use reqwest::StatusCode;
+    let pg = PgServer::start();
+    if std::env::var("HALE_TEST_LOGS").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
+    }
+    let app = TestApp::start_with(&[
+        ("HALE_DATABASE_URL", &pg.url),
+        ("HALE_FILES_QUOTA_BYTES", "3145728"),
+    ])
+    .await;
+    let (client, _) = app.signed_in_client("pg-files").await;
+    for bytes in synthetic_dicom::series(STUDY, &format!("{STUDY}.1"), 2, Encoding::Rle) {
+        assert_eq!(
+            upload(&app, &client, "ct.dcm", &bytes).await.0,
+            StatusCode::OK
+        );
+    }
+    let (_, first) = upload(&app, &client, "r.pdf", &pdf(&["pg"])).await;
+    let id = first["file_ids"][0].as_i64().unwrap().to_string();
+    let (_, again) = upload(&app, &client, "copy.pdf", &pdf(&["pg"])).await;
+    assert_eq!(
+        again["duplicates"][0].as_i64().unwrap().to_string(),
+        id,
+        "stored once"
+    );
+    let save = app
+        .call(
+            &client,
+            "files/save",
+            &[
+                ("id", &id),
+                ("title", "Lipids 50%_off"),
+                ("category", "lab_report"),
+                ("date", "2026-01-02"),
+                ("tags", "heart"),
+            ],
+        )
+        .await;
+    assert_eq!(save.status(), StatusCode::OK);
+    for (query, found) in [
+        ("heart", 1),
+        ("50%", 1),
+        ("_off", 1),
+        ("0%_", 1),
+        ("5_%", 0),
+        ("ct chest", 0),
+    ] {
+        let list: serde_json::Value = app
+            .call(&client, "files/list", &[("query", query)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["files"].as_array().unwrap().len(), found, "{query}");
+    }
+    let list: serde_json::Value = app
+        .call(&client, "files/list", &[("query", "chest")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["studies"][0]["instances"], 2,
+        "a study found by its description"
+    );
+    let detail = study(&app, &client, STUDY).await;
+    let link = detail["series"][0]["instances"][0]["frame_link"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        crate::files::frame(&app, &client, link, 0, None).await.0,
+        512
+    );
+    // Some KiB used of 3 MiB: a 3 MiB file does not fit.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(3 << 20, b' ');
+    let (status, _) = upload(&app, &client, "big.pdf", &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("files").await, 3);
+}
