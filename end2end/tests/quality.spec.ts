@@ -39,6 +39,7 @@ for (const scheme of ["light", "dark"] as const) {
       "/today",
       "/notifications",
       "/settings/notifications",
+      "/documents",
     ]) {
       await page.goto(path);
       await hydrated(page);

@@ -158,6 +158,7 @@ fn browser_tests(root: &Path, env: &setup::Env) -> Result {
             .env("HALE_PUBLIC_URL", &base_url)
             .env("HALE_DATABASE_URL", &database_url)
             .env("HALE_BLOBS_ROOT", scratch.join("blobs"))
+            .env("HALE_FILES_KEY_PATH", scratch.join("master.key"))
             .env("HALE_OIDC_PROVIDERS", "test")
             .env("HALE_OIDC_TEST_NAME", "Test ID")
             .env("HALE_OIDC_TEST_ISSUER", &issuer)
