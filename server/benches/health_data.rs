@@ -36,19 +36,7 @@ fn main() {
     support::block_on(run());
 }
 
-/// Peak resident memory of this process so far (VmHWM), in MiB.
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
+use support::peak_rss_mib;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3

@@ -305,7 +305,13 @@ fn wait_until_ready(base_url: &str) -> Result {
 fn bench() -> Result {
     let root = root();
     let env = setup::toolchain(&root)?;
-    for bench in ["request_path", "access_check", "health_data", "medications"] {
+    for bench in [
+        "request_path",
+        "access_check",
+        "health_data",
+        "medications",
+        "files",
+    ] {
         step(
             &format!("benchmark {bench} (cargo bench)"),
             env.command("cargo")

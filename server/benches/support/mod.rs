@@ -28,6 +28,10 @@ pub fn temp_config(dir: &Path) -> Config {
             format!("sqlite://{}/bench.db?mode=rwc", dir.display()),
         ),
         ("HALE_BLOBS_ROOT", dir.join("blobs").display().to_string()),
+        (
+            "HALE_FILES_KEY_PATH",
+            dir.join("master.key").display().to_string(),
+        ),
         ("HALE_SITE_ROOT", site.display().to_string()),
         ("HALE_LOG", "error".to_owned()),
     ]
@@ -56,6 +60,20 @@ pub async fn serve_hale(config: Config) -> SocketAddr {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("hale did not start");
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
 /// The `p` percentile (0–1) of sorted durations.

@@ -105,6 +105,10 @@ fn demo_is_idempotent() {
     assert_eq!(count("SELECT COUNT(*) FROM medications"), 5);
     assert!(count("SELECT COUNT(*) FROM dose_logs") > 80);
     assert!(count("SELECT COUNT(*) FROM dose_logs WHERE status = 'skipped'") > 0);
+    // Her CT study, lab report and photo, stored once, sealed with a key made at the first start.
+    assert_eq!(count("SELECT COUNT(*) FROM files WHERE kind = 'dicom'"), 24);
+    assert_eq!(count("SELECT COUNT(*) FROM files"), 26);
+    assert!(dir.path().join("data/master.key").exists());
 }
 
 /// SIGTERM lets a request in flight finish, then the process exits cleanly,

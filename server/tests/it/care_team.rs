@@ -233,6 +233,11 @@ const SWEPT: &[&str] = &[
     "meds/refill",
     "meds/undo",
     "notify/unsubscribe",
+    "files/list",
+    "files/get",
+    "files/save",
+    "files/delete",
+    "files/study",
 ];
 
 #[tokio::test]
@@ -323,6 +328,22 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
     let bob_sub = app
         .scalar(&of_bob("push_subscriptions", "account_id"))
         .await
+        .to_string();
+    let (_, bob_upload) = crate::files::upload(
+        &app,
+        &bob,
+        "bob.dcm",
+        &hale_server::synthetic_dicom::write(&hale_server::synthetic_dicom::Slice::ct(
+            "2.25.99",
+            "2.25.99.1",
+            1,
+            hale_server::synthetic_dicom::Encoding::ExplicitLittle,
+        )),
+    )
+    .await;
+    let bob_file = bob_upload["file_ids"][0]
+        .as_i64()
+        .expect("Bob's file")
         .to_string();
     let bob = bob_id.to_string();
     let reason = "Looking at someone else's chart for no good reason";
@@ -458,6 +479,33 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
             "notify/unsubscribe",
             vec![("id", &bob_sub)],
             StatusCode::NOT_FOUND,
+        ),
+        (
+            "files/list",
+            vec![("patient_id", &bob)],
+            StatusCode::FORBIDDEN,
+        ),
+        ("files/get", vec![("id", &bob_file)], StatusCode::FORBIDDEN),
+        (
+            "files/save",
+            vec![
+                ("id", &bob_file),
+                ("title", "Ann's now"),
+                ("category", "other"),
+                ("date", ""),
+                ("tags", ""),
+            ],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "files/delete",
+            vec![("id", &bob_file)],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "files/study",
+            vec![("patient_id", &bob), ("study_uid", "2.25.99")],
+            StatusCode::FORBIDDEN,
         ),
     ];
     assert_eq!(attempts.iter().map(|a| a.0).collect::<Vec<_>>(), SWEPT);
@@ -621,7 +669,15 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         1
     );
     // The refused look at Bob's data is in the audit log, under Ann.
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE actor_id = {ann_id} AND patient_id = {bob_id} AND outcome = 'refused'")).await, 11);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE actor_id = {ann_id} AND patient_id = {bob_id} AND outcome = 'refused'")).await, 16);
+    // Bob's file is still his, unchanged.
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM files WHERE patient_id = {bob_id} AND title = 'CT chest'"
+        ))
+        .await,
+        1
+    );
 }
 
 fn actor(id: i64, role: Role, mfa: bool, scopes: Option<Vec<String>>) -> Actor {
