@@ -23,9 +23,12 @@ use http::{HeaderValue, StatusCode, header};
 
 type Me = Option<axum::Extension<SignedIn>>;
 
-fn actor(me: Me) -> Result<hale_app::access::gate::Actor, Response> {
+fn actor(me: Me) -> Option<hale_app::access::gate::Actor> {
     me.map(|axum::Extension(me)| me.actor())
-        .ok_or_else(|| error_response(&AppError::NotSignedIn))
+}
+
+fn not_signed_in() -> Response {
+    error_response(&AppError::NotSignedIn)
 }
 
 fn answer<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
@@ -36,9 +39,8 @@ fn answer<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
 }
 
 pub async fn begin(State(state): State<AppState>, me: Me, body: axum::body::Bytes) -> Response {
-    let actor = match actor(me) {
-        Ok(actor) => actor,
-        Err(response) => return response,
+    let Some(actor) = actor(me) else {
+        return not_signed_in();
     };
     let start: UploadStart = match serde_json::from_slice(&body) {
         Ok(start) => start,
@@ -56,8 +58,8 @@ pub async fn begin(State(state): State<AppState>, me: Me, body: axum::body::Byte
 
 pub async fn status(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
     match actor(me) {
-        Ok(actor) => answer(upload::status(&state, &actor, &token).await),
-        Err(response) => response,
+        Some(actor) => answer(upload::status(&state, &actor, &token).await),
+        None => not_signed_in(),
     }
 }
 
@@ -67,9 +69,8 @@ pub async fn part(
     Path((token, index)): Path<(String, u64)>,
     request: Request,
 ) -> Response {
-    let actor = match actor(me) {
-        Ok(actor) => actor,
-        Err(response) => return response,
+    let Some(actor) = actor(me) else {
+        return not_signed_in();
     };
     let stream = request.into_body().into_data_stream();
     answer(upload::put_part(&state, &actor, &token, index, stream).await)
@@ -77,18 +78,18 @@ pub async fn part(
 
 pub async fn finish(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
     match actor(me) {
-        Ok(actor) => answer(upload::finish(&state, &actor, &token).await),
-        Err(response) => response,
+        Some(actor) => answer(upload::finish(&state, &actor, &token).await),
+        None => not_signed_in(),
     }
 }
 
 pub async fn abort(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
     match actor(me) {
-        Ok(actor) => match upload::abort(&state, &actor, &token).await {
+        Some(actor) => match upload::abort(&state, &actor, &token).await {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(err) => error_response(&err),
         },
-        Err(response) => response,
+        None => not_signed_in(),
     }
 }
 
@@ -152,9 +153,8 @@ pub async fn open(
     Path((id, purpose)): Path<(i64, String)>,
     Query(link): Query<LinkQuery>,
 ) -> Response {
-    let actor = match actor(me) {
-        Ok(actor) => actor,
-        Err(response) => return response,
+    let Some(actor) = actor(me) else {
+        return not_signed_in();
     };
     let Some(purpose) = Purpose::parse(&purpose) else {
         return error_response(&AppError::NotFound);

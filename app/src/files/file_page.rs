@@ -45,7 +45,7 @@ fn MetaForm(detail: FileDetail) -> impl IntoView {
                     <small class="muted">{t!(i18n, files.tags_hint)}</small>
                 </label>
                 <ActionError action=save />
-                <p role="status" class="muted">{move || saved().then(|| t!(i18n, files.saved))}</p>
+                <p role="status" class="muted">{move || if saved() { Some(t!(i18n, files.saved)) } else { None }}</p>
                 <SubmitButton pending>{t!(i18n, files.save)}</SubmitButton>
             </ActionForm>
         </section>

@@ -152,10 +152,10 @@ fn Viewer(detail: RwSignal<StudyDetail>) -> impl IntoView {
             drag.set_value(None);
             return;
         }
-        if tool.get_untracked() == Tool::Measure {
-            if let Some(p) = to_pixel(x, y) {
-                measure.set(Some((p, None)));
-            }
+        if tool.get_untracked() == Tool::Measure
+            && let Some(p) = to_pixel(x, y)
+        {
+            measure.set(Some((p, None)));
         }
         drag.set_value(Some(Drag {
             x,
