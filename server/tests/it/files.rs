@@ -60,6 +60,24 @@ pub async fn upload_for(
     (status, finished.json().await.expect("json"))
 }
 
+/// A file's detail (with fresh signed links).
+pub async fn detail(app: &TestApp, client: &Browser, id: impl ToString) -> Value {
+    let response = app
+        .call(client, "files/get", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "files/get");
+    response.json().await.expect("json")
+}
+
+/// A file's bytes through its signed download link.
+pub async fn download(app: &TestApp, client: &Browser, id: impl ToString) -> Vec<u8> {
+    let detail = detail(app, client, id).await;
+    let link = detail["download_link"].as_str().expect("link");
+    let response = client.get(app.url(link)).send().await.expect("download");
+    assert_eq!(response.status(), StatusCode::OK, "download");
+    response.bytes().await.expect("bytes").to_vec()
+}
+
 pub async fn study(app: &TestApp, client: &Browser, uid: &str) -> Value {
     let response = app.call(client, "files/study", &[("study_uid", uid)]).await;
     assert_eq!(response.status(), StatusCode::OK, "study");
@@ -527,12 +545,7 @@ async fn photos_lose_their_metadata_are_turned_upright_and_get_a_thumbnail() {
     let (status, result) = upload(&app, &client, "IMG_0001.JPG", &original).await;
     assert_eq!(status, StatusCode::OK, "{result}");
     let id = result["file_ids"][0].as_i64().unwrap();
-    let detail: Value = app
-        .call(&client, "files/get", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = detail(&app, &client, &id.to_string()).await;
     assert_eq!(detail["file"]["title"], "IMG_0001");
     assert_eq!(
         (

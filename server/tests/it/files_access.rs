@@ -33,12 +33,7 @@ async fn signed_links_are_bound_to_the_account_and_expire_and_other_patients_sta
     let (status, result) = upload(&app, &ann, "report.pdf", &pdf(&["Ann's results"])).await;
     assert_eq!(status, StatusCode::OK);
     let id = result["file_ids"][0].as_i64().unwrap();
-    let detail: Value = app
-        .call(&ann, "files/get", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = crate::files::detail(&app, &ann, &id.to_string()).await;
     let download = detail["download_link"].as_str().unwrap().to_owned();
     let ok = ann.get(app.url(&download)).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
@@ -291,22 +286,9 @@ async fn a_stopped_upload_resumes_from_its_last_part_and_arrives_whole() {
         .await,
         1
     );
-    let detail: Value = app
-        .call(&client, "files/get", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let back = client
-        .get(app.url(detail["download_link"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let back = crate::files::download(&app, &client, id).await;
     assert_eq!(back.len(), bytes.len());
-    assert!(back.to_vec() == bytes, "the same bytes come back");
+    assert!(back == bytes, "the same bytes come back");
     // At rest, the parts are not the plaintext.
     let stored = std::fs::read(&blob_objects(&app)[0]).unwrap();
     assert!(!stored.windows(4).any(|w| w == b"DICM"));
@@ -370,12 +352,7 @@ async fn documents_keep_their_details_are_found_by_title_and_tag_and_delete_with
         assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(answer.text().await.unwrap().contains(words), "{words}");
     }
-    let detail: Value = app
-        .call(&client, "files/get", &[("id", &first)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = crate::files::detail(&app, &client, &first).await;
     assert_eq!(detail["file"]["tags"], json!(["kidney", "renal"]));
     assert_eq!(detail["file"]["date"], "2026-03-10");
     let search = |q: &'static str| {
@@ -490,21 +467,10 @@ async fn the_sweep_removes_abandoned_uploads_and_orphaned_blobs_but_not_live_one
         "a young blob may be an upload in progress"
     );
     // The kept file still opens.
-    let id = kept["file_ids"][0].as_i64().unwrap().to_string();
-    let detail: Value = app
-        .call(&client, "files/get", &[("id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id = kept["file_ids"][0].as_i64().unwrap();
     assert_eq!(
-        client
-            .get(app.url(detail["download_link"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
+        crate::files::download(&app, &client, id).await,
+        pdf(&["kept"])
     );
 }
 

@@ -59,24 +59,8 @@ async fn files_live_in_azure_blob_storage_sealed_and_whole() {
     let (w, h, pixels) = crate::files::frame(&app, &client, link, 19, Some((400.0, 1800.0))).await;
     assert_eq!((w, h), (512, 512));
     assert_eq!(pixels[5 * 512 + 5], 0, "air");
-    let detail: Value = app
-        .call(&client, "files/get", &[("id", &id.to_string())])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let back = client
-        .get(app.url(detail["download_link"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert!(
-        back.to_vec() == bytes,
-        "the same bytes come back from Azure"
-    );
+    let back = crate::files::download(&app, &client, id).await;
+    assert!(back == bytes, "the same bytes come back from Azure");
 
     // A refused file leaves no blob in the container.
     let (status, _) = upload(&app, &client, "cut.dcm", &bytes[..9 << 20]).await;
