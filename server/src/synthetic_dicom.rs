@@ -93,7 +93,7 @@ fn phantom(x: f64, y: f64, z: f64) -> f64 {
 }
 
 /// The stored values (HU + 1024) of one frame.
-fn frame_values(slice: &Slice, frame: u16) -> Vec<u16> {
+pub fn frame_values(slice: &Slice, frame: u16) -> Vec<u16> {
     let (rows, cols) = (usize::from(slice.rows), usize::from(slice.columns));
     let depth = f64::from(slice.instance.max(0) as u32 + u32::from(frame)) / 64.0;
     let mut values = Vec::with_capacity(rows * cols);
@@ -178,11 +178,10 @@ fn put(obj: &mut InMemDicomObject, tag: dicom_core::Tag, vr: VR, value: impl Int
     obj.put(DataElement::new(tag, vr, value.into()));
 }
 
-/// The slice as the bytes of a Part 10 file.
-pub fn write(slice: &Slice) -> Vec<u8> {
+/// The slice's data set without its pixel data (`bits`: 8 or 16 allocated).
+fn data_set(slice: &Slice, bits: u16) -> InMemDicomObject {
     let mut obj = InMemDicomObject::new_empty();
-    let ct = "1.2.840.10008.5.1.4.1.1.2";
-    put(&mut obj, tags::SOP_CLASS_UID, VR::UI, ct);
+    put(&mut obj, tags::SOP_CLASS_UID, VR::UI, CT_IMAGE);
     put(
         &mut obj,
         tags::SOP_INSTANCE_UID,
@@ -282,8 +281,7 @@ pub fn write(slice: &Slice) -> Vec<u8> {
         PrimitiveValue::from(slice.columns),
     );
     put(&mut obj, tags::PIXEL_SPACING, VR::DS, "0.7\\0.7");
-    let eight_bit = slice.encoding == Encoding::JpegBaseline;
-    let bits: u16 = if eight_bit { 8 } else { 16 };
+    let eight_bit = bits == 8;
     put(
         &mut obj,
         tags::BITS_ALLOCATED,
@@ -317,6 +315,40 @@ pub fn write(slice: &Slice) -> Vec<u8> {
         put(&mut obj, tags::WINDOW_CENTER, VR::DS, "40");
         put(&mut obj, tags::WINDOW_WIDTH, VR::DS, "400");
     }
+    obj
+}
+
+const CT_IMAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
+
+/// The data set as a Part 10 file in transfer syntax `uid`.
+fn part10(obj: InMemDicomObject, slice: &Slice, uid: &str) -> Vec<u8> {
+    let meta = FileMetaTableBuilder::new()
+        .transfer_syntax(uid)
+        .media_storage_sop_class_uid(CT_IMAGE)
+        .media_storage_sop_instance_uid(slice.sop_uid.as_str());
+    let file = obj.with_meta(meta).expect("a complete file meta group");
+    let mut out = Vec::new();
+    file.write_all(&mut out).expect("writing to memory");
+    out
+}
+
+/// The slice (16-bit) with frames encoded elsewhere (one fragment each), in
+/// transfer syntax `uid`: for encoders Hale does not carry (the tests make
+/// JPEG 2000 frames with OpenJPEG's own `opj_compress`).
+pub fn write_encapsulated(slice: &Slice, uid: &str, fragments: Vec<Vec<u8>>) -> Vec<u8> {
+    let mut obj = data_set(slice, 16);
+    obj.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OB,
+        Value::PixelSequence(PixelFragmentSequence::new(Vec::<u32>::new(), fragments)),
+    ));
+    part10(obj, slice, uid)
+}
+
+/// The slice as the bytes of a Part 10 file.
+pub fn write(slice: &Slice) -> Vec<u8> {
+    let eight_bit = slice.encoding == Encoding::JpegBaseline;
+    let mut obj = data_set(slice, if eight_bit { 8 } else { 16 });
     let frames: Vec<Vec<u16>> = (0..slice.frames).map(|f| frame_values(slice, f)).collect();
     match slice.encoding {
         Encoding::ImplicitLittle | Encoding::ExplicitLittle | Encoding::Deflated => {
@@ -327,6 +359,7 @@ pub fn write(slice: &Slice) -> Vec<u8> {
                 VR::OW,
                 PrimitiveValue::U16(all.into()),
             );
+            part10(obj, slice, slice.encoding.uid())
         }
         Encoding::Rle | Encoding::JpegBaseline | Encoding::JpegLs => {
             let fragments: Vec<Vec<u8>> = frames
@@ -343,16 +376,9 @@ pub fn write(slice: &Slice) -> Vec<u8> {
                 VR::OB,
                 Value::PixelSequence(PixelFragmentSequence::new(Vec::<u32>::new(), fragments)),
             ));
+            part10(obj, slice, slice.encoding.uid())
         }
     }
-    let meta = FileMetaTableBuilder::new()
-        .transfer_syntax(slice.encoding.uid())
-        .media_storage_sop_class_uid(ct)
-        .media_storage_sop_instance_uid(slice.sop_uid.as_str());
-    let file = obj.with_meta(meta).expect("a complete file meta group");
-    let mut out = Vec::new();
-    file.write_all(&mut out).expect("writing to memory");
-    out
 }
 
 /// A series of `count` 512×512 slices.

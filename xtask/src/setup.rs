@@ -145,35 +145,46 @@ fn npm_tools(root: &Path, env: &Env, tools_bin: &Path) -> Result {
     )
 }
 
-/// Debian's Chromium and the Playwright packages of `end2end/`.
 /// Debian's PostgreSQL server, which the integration tests start on loopback
-/// (initdb + pg_ctl in a temporary folder; the package's own cluster is not used).
+/// (initdb + pg_ctl in a temporary folder; the package's own cluster is not
+/// used), and OpenJPEG's `opj_compress`, which makes the JPEG 2000 frames of
+/// the DICOM tests (an encoder independent of the decoder Hale uses).
 pub fn postgres_server(env: &Env) -> Result {
-    let installed = std::fs::read_dir("/usr/lib/postgresql")
+    let postgres = std::fs::read_dir("/usr/lib/postgresql")
         .map(|versions| {
             versions
                 .filter_map(std::result::Result::ok)
                 .any(|v| v.path().join("bin").join("initdb").exists())
         })
         .unwrap_or(false);
-    if installed {
+    let openjpeg = Path::new("/usr/bin/opj_compress").exists();
+    if postgres && openjpeg {
         return Ok(());
     }
     let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
     if !is_root {
-        return Err("the tests need Debian's PostgreSQL server: run \
-                    `sudo apt-get install postgresql` and try again"
-            .into());
+        return Err(
+            "the tests need Debian's PostgreSQL server and OpenJPEG tools: run \
+                    `sudo apt-get install postgresql libopenjp2-tools` and try again"
+                .into(),
+        );
     }
     step("apt-get update", env.command("apt-get").arg("update"))?;
     step(
-        "install PostgreSQL (apt)",
+        "install PostgreSQL and OpenJPEG tools (apt)",
         env.command("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "postgresql",
+                "libopenjp2-tools",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 
+/// Debian's Chromium and the Playwright packages of `end2end/`.
 pub fn browser_test_tools(root: &Path, env: &Env) -> Result {
     if !Path::new(CHROMIUM).exists() {
         let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");

@@ -602,3 +602,60 @@ async fn photos_lose_their_metadata_are_turned_upright_and_get_a_thumbnail() {
     assert_eq!(again["duplicates"][0], id);
     assert_eq!(app.count("files").await, 1);
 }
+
+#[tokio::test]
+async fn jpeg_2000_frames_made_by_openjpeg_render_exactly_like_uncompressed_ones() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("j2k").await;
+    let plain = Slice::ct(STUDY, &format!("{STUDY}.30"), 1, Encoding::ExplicitLittle);
+    let mut lossless = plain.clone();
+    lossless.series_uid = format!("{STUDY}.31");
+    lossless.sop_uid = format!("{STUDY}.31.1");
+    // The frame through OpenJPEG's own encoder (lossless by default), from a 12-bit PGM.
+    let dir = tempfile::tempdir().unwrap();
+    let mut pgm = b"P5\n512 512\n4095\n".to_vec();
+    for value in synthetic_dicom::frame_values(&plain, 0) {
+        pgm.extend_from_slice(&value.to_be_bytes());
+    }
+    std::fs::write(dir.path().join("frame.pgm"), pgm).unwrap();
+    let encoded = std::process::Command::new("opj_compress")
+        .arg("-i")
+        .arg(dir.path().join("frame.pgm"))
+        .arg("-o")
+        .arg(dir.path().join("frame.j2k"))
+        .output()
+        .expect("opj_compress (Debian libopenjp2-tools; `cargo xtask setup` installs it)");
+    assert!(
+        encoded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&encoded.stderr)
+    );
+    let j2k = std::fs::read(dir.path().join("frame.j2k")).unwrap();
+    assert!(j2k.starts_with(&[0xFF, 0x4F]), "a JPEG 2000 codestream");
+    let file = synthetic_dicom::write_encapsulated(&lossless, "1.2.840.10008.1.2.4.90", vec![j2k]);
+    for (name, bytes) in [
+        ("plain.dcm", synthetic_dicom::write(&plain)),
+        ("j2k.dcm", file),
+    ] {
+        let (status, result) = upload(&app, &client, name, &bytes).await;
+        assert_eq!(status, StatusCode::OK, "{result}");
+    }
+    let study = study(&app, &client, STUDY).await;
+    let mut pictures = Vec::new();
+    for series in study["series"].as_array().unwrap() {
+        let instance = &series["instances"][0];
+        assert!(
+            instance["info"]["unsupported"].is_null(),
+            "{}",
+            instance["info"]
+        );
+        let link = instance["frame_link"].as_str().unwrap();
+        pictures.push(frame(&app, &client, link, 0, Some((400.0, 1800.0))).await.2);
+    }
+    assert_eq!(pictures.len(), 2);
+    assert!(
+        pictures[0] == pictures[1],
+        "JPEG 2000 lossless decodes to the same values"
+    );
+    assert!((169..=171).contains(&at(&pictures[1], 256, 371)));
+}
