@@ -138,8 +138,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             Duration::from_secs(60),
         ))
         .merge(uploads)
-        .merge(files)
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        // Files are not compressed on the way out: photos and most scans
+        // already are, and a large study would cost CPU for little.
+        .merge(files)
         .layer(axum::middleware::from_fn(middleware::cache::apply))
         .layer(axum::middleware::from_fn_with_state(
             security,

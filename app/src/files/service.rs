@@ -330,6 +330,7 @@ pub fn content(
     );
     let (blobs, blob_key, size) = (state.blobs.clone(), row.blob_key.clone(), row.size);
     let parts = sealed::part_count(size);
+    use futures::StreamExt as _;
     Ok(futures::stream::unfold(0u64, move |index| {
         let (blobs, blob_key, key) = (blobs.clone(), blob_key.clone(), key.clone());
         async move {
@@ -342,7 +343,9 @@ pub fn content(
                 .map_err(std::io::Error::other);
             Some((part, index + 1))
         }
-    }))
+    })
+    // A body may be polled again after its end (compression layers do).
+    .fuse())
 }
 
 /// The thumbnail's JPEG bytes.

@@ -547,3 +547,29 @@ async fn rotating_the_master_key_rewraps_data_keys_without_rewriting_blobs() {
     );
     let _ = study;
 }
+
+#[tokio::test]
+async fn a_download_asked_for_compressed_arrives_whole_and_uncompressed() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("br").await;
+    let (_, result) = upload(&app, &client, "r.pdf", &pdf(&["compress me?"])).await;
+    let id = result["file_ids"][0].as_i64().unwrap();
+    let detail = crate::files::detail(&app, &client, id).await;
+    for purpose in ["view_link", "download_link"] {
+        let response = client
+            .get(app.url(detail[purpose].as_str().unwrap()))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers().get("content-encoding").is_none(),
+            "{purpose}"
+        );
+        assert_eq!(
+            response.bytes().await.unwrap().to_vec(),
+            pdf(&["compress me?"])
+        );
+    }
+}
