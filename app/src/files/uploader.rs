@@ -287,7 +287,7 @@ pub fn Uploader(patient: Option<i64>, on_done: Callback<()>) -> impl IntoView {
         }
     };
     view! {
-        <section class="card uploader">
+        <section class="panel uploader">
             <label class="file-drop">
                 <span class="button button-primary">{t!(i18n, files.choose)}</span>
                 <input type="file" multiple data-testid="file-input"
