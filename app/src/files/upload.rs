@@ -125,10 +125,21 @@ async fn own(state: &AppState, actor: &Actor, token: &str) -> Result<UploadRow, 
     }
 }
 
-/// Removes an upload's row and its parts.
+/// Removes an upload's row and its parts — unless a file already holds those
+/// parts (the same upload finished twice at once: the first one kept them).
 async fn discard(state: &AppState, upload: &UploadRow) {
     hashers().lock().expect("hashers").remove(&upload.token);
-    if let Err(err) = sealed::delete(&state.blobs, &upload.blob_key).await {
+    let kept = state
+        .db
+        .query_one_raw(statement(
+            state.db.get_database_backend(),
+            "SELECT id FROM files WHERE blob_key = ?",
+            [upload.blob_key.clone().into()],
+        ))
+        .await
+        .map(|row| row.is_some())
+        .unwrap_or(true);
+    if !kept && let Err(err) = sealed::delete(&state.blobs, &upload.blob_key).await {
         tracing::warn!(error = %err, "cannot delete an upload's parts; the sweep will");
     }
     let _ = state

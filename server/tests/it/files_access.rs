@@ -573,3 +573,49 @@ async fn a_download_asked_for_compressed_arrives_whole_and_uncompressed() {
         );
     }
 }
+
+#[tokio::test]
+async fn finishing_the_same_upload_twice_at_once_keeps_one_whole_file() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("twice").await;
+    let bytes = pdf(&["finished twice"]);
+    let begun: Value = client
+        .post(app.url("/files/uploads"))
+        .json(&json!({ "name": "twice.pdf", "size": bytes.len() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = begun["token"].as_str().unwrap();
+    let put = client
+        .put(app.url(&format!("/files/uploads/{token}/parts/0")))
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    // The upload row as a second, concurrent finish read it before the first one committed.
+    app.execute("CREATE TABLE upload_copy AS SELECT * FROM uploads")
+        .await;
+    let finish = || {
+        client
+            .post(app.url(&format!("/files/uploads/{token}/finish")))
+            .send()
+    };
+    assert_eq!(finish().await.unwrap().status(), StatusCode::OK);
+    app.execute("INSERT INTO uploads SELECT * FROM upload_copy")
+        .await;
+    let second: Value = finish().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        second["duplicates"].as_array().unwrap().len(),
+        1,
+        "{second}"
+    );
+    assert_eq!(app.count("files").await, 1);
+    assert_eq!(app.count("uploads").await, 0);
+    // The second finish did not take the first one's parts with it.
+    let id = app.scalar("SELECT MAX(id) FROM files").await;
+    assert_eq!(crate::files::download(&app, &client, id).await, bytes);
+}
