@@ -42,10 +42,15 @@ fn sealed_len(plain: u64) -> u64 {
     plain + segments(plain) * TAG as u64
 }
 
+/// Sealed bytes are handed to the store in batches of this size (fewer,
+/// larger writes: on a local folder each write is a trip to a blocking thread).
+const WRITE_BATCH: usize = 1 << 20;
+
 /// Writes one part as its bytes arrive, sealing each full segment.
 pub struct PartWriter {
     key: DataKey,
     writer: opendal::Writer,
+    sealed: Vec<u8>,
     next_segment: u64,
     last_segment: u64,
     buffer: Vec<u8>,
@@ -64,6 +69,7 @@ impl PartWriter {
         Ok(Self {
             key,
             writer: store.writer(&part_key(blob_key, index)).await?,
+            sealed: Vec::with_capacity(WRITE_BATCH + SEGMENT + TAG),
             next_segment: index * SEGMENTS_PER_PART,
             last_segment: segments(size) - 1,
             buffer: Vec::with_capacity(SEGMENT + TAG),
@@ -90,11 +96,23 @@ impl PartWriter {
     }
 
     async fn flush_segment(&mut self) -> Result<(), SealedError> {
-        let mut segment = std::mem::replace(&mut self.buffer, Vec::with_capacity(SEGMENT + TAG));
         let last = self.next_segment == self.last_segment;
-        self.key.seal(self.next_segment, last, &mut segment);
+        self.key.seal(self.next_segment, last, &mut self.buffer);
         self.next_segment += 1;
-        self.writer.write(segment).await?;
+        self.sealed.extend_from_slice(&self.buffer);
+        self.buffer.clear();
+        if self.sealed.len() >= WRITE_BATCH {
+            self.write_sealed().await?;
+        }
+        Ok(())
+    }
+
+    async fn write_sealed(&mut self) -> Result<(), SealedError> {
+        let batch = std::mem::replace(
+            &mut self.sealed,
+            Vec::with_capacity(WRITE_BATCH + SEGMENT + TAG),
+        );
+        self.writer.write(batch).await?;
         Ok(())
     }
 
@@ -106,6 +124,9 @@ impl PartWriter {
         }
         if !self.buffer.is_empty() || self.next_segment == self.last_segment {
             self.flush_segment().await?;
+        }
+        if !self.sealed.is_empty() {
+            self.write_sealed().await?;
         }
         self.writer.close().await?;
         Ok(())
