@@ -60,6 +60,37 @@ pub async fn upload_for(
     (status, finished.json().await.expect("json"))
 }
 
+/// Begins an upload; answers its token.
+pub async fn begin(app: &TestApp, client: &Browser, name: &str, size: usize) -> String {
+    let begun: Value = client
+        .post(app.url("/files/uploads"))
+        .json(&json!({ "name": name, "size": size }))
+        .send()
+        .await
+        .expect("begin")
+        .json()
+        .await
+        .expect("json");
+    begun["token"].as_str().expect("token").to_owned()
+}
+
+/// Sends part `index` of upload `token`; answers the status.
+pub async fn put_part(
+    app: &TestApp,
+    client: &Browser,
+    token: &str,
+    index: usize,
+    bytes: Vec<u8>,
+) -> StatusCode {
+    client
+        .put(app.url(&format!("/files/uploads/{token}/parts/{index}")))
+        .body(bytes)
+        .send()
+        .await
+        .expect("part")
+        .status()
+}
+
 /// A file's detail (with fresh signed links).
 pub async fn detail(app: &TestApp, client: &Browser, id: impl ToString) -> Value {
     let response = app
@@ -436,30 +467,22 @@ async fn bad_input_is_refused_with_a_reason_and_leaves_nothing_behind() {
     nothing_left(&app).await;
 
     // A part longer than the declared size, a part out of order.
-    let begun: Value = client
-        .post(app.url("/files/uploads"))
-        .json(&json!({ "name": "a.pdf", "size": 10 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = begun["token"].as_str().unwrap();
-    let long = client
-        .put(app.url(&format!("/files/uploads/{token}/parts/0")))
-        .body(b"%PDF-1.7 and more than ten".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
-    let ahead = client
-        .put(app.url(&format!("/files/uploads/{token}/parts/1")))
-        .body(b"x".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ahead.status(), StatusCode::CONFLICT);
+    let token = &begin(&app, &client, "a.pdf", 10).await;
+    assert_eq!(
+        put_part(
+            &app,
+            &client,
+            token,
+            0,
+            b"%PDF-1.7 and more than ten".to_vec()
+        )
+        .await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put_part(&app, &client, token, 1, b"x".to_vec()).await,
+        StatusCode::CONFLICT
+    );
     let early = client
         .post(app.url(&format!("/files/uploads/{token}/finish")))
         .send()

@@ -242,13 +242,10 @@ async fn a_stopped_upload_resumes_from_its_last_part_and_arrives_whole() {
     };
     assert_eq!(put(0).await.status(), StatusCode::OK);
     // The connection drops in the middle of part 1: nothing of it counts.
-    let cut = client
-        .put(app.url(&format!("/files/uploads/{token}/parts/1")))
-        .body(bytes[part..part + 1000].to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cut.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        crate::files::put_part(&app, &client, &token, 1, bytes[part..part + 1000].to_vec()).await,
+        StatusCode::BAD_REQUEST
+    );
     // Where was I?
     let state: Value = client
         .get(app.url(&format!("/files/uploads/{token}")))
@@ -413,26 +410,11 @@ async fn the_sweep_removes_abandoned_uploads_and_orphaned_blobs_but_not_live_one
     let (_, kept) = upload(&app, &client, "kept.pdf", &pdf(&["kept"])).await;
     assert!(kept["file_ids"][0].is_i64());
     // An upload left half-way, a day and a bit ago.
-    let begun: Value = client
-        .post(app.url("/files/uploads"))
-        .json(&json!({ "name": "left.pdf", "size": 9 << 20 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = begun["token"].as_str().unwrap();
+    let token = &crate::files::begin(&app, &client, "left.pdf", 9 << 20).await;
     let mut part = b"%PDF-1.4\n".to_vec();
     part.resize(8 << 20, b' ');
     assert_eq!(
-        client
-            .put(app.url(&format!("/files/uploads/{token}/parts/0")))
-            .body(part)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        crate::files::put_part(&app, &client, token, 0, part).await,
         StatusCode::OK
     );
     app.execute(&format!(
@@ -579,23 +561,11 @@ async fn finishing_the_same_upload_twice_at_once_keeps_one_whole_file() {
     let app = TestApp::start().await;
     let (client, _) = app.signed_in_client("twice").await;
     let bytes = pdf(&["finished twice"]);
-    let begun: Value = client
-        .post(app.url("/files/uploads"))
-        .json(&json!({ "name": "twice.pdf", "size": bytes.len() }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = begun["token"].as_str().unwrap();
-    let put = client
-        .put(app.url(&format!("/files/uploads/{token}/parts/0")))
-        .body(bytes.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    let token = &crate::files::begin(&app, &client, "twice.pdf", bytes.len()).await;
+    assert_eq!(
+        crate::files::put_part(&app, &client, token, 0, bytes.clone()).await,
+        StatusCode::OK
+    );
     // The upload row as a second, concurrent finish read it before the first one committed.
     app.execute("CREATE TABLE upload_copy AS SELECT * FROM uploads")
         .await;

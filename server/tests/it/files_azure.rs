@@ -8,7 +8,6 @@ use crate::peers::NodePeer;
 use hale_server::demo_files::pdf;
 use hale_server::synthetic_dicom::{self, Encoding, Slice};
 use reqwest::StatusCode;
-use serde_json::Value;
 
 async fn objects(app: &TestApp) -> Vec<String> {
     let state = hale_server::build_state(&app.config).await.unwrap();
@@ -84,23 +83,18 @@ async fn files_live_in_azure_blob_storage_sealed_and_whole() {
     assert_eq!(app.count("files").await, 0);
 
     // The sweep lists the container: an upload abandoned a day ago goes.
-    let begun: Value = client
-        .post(app.url("/files/uploads"))
-        .json(&serde_json::json!({ "name": "left.pdf", "size": 20 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = begun["token"].as_str().unwrap();
-    let part = client
-        .put(app.url(&format!("/files/uploads/{token}/parts/0")))
-        .body(b"%PDF-1.4 twenty bytes".to_vec()[..20].to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(part.status(), StatusCode::OK);
+    let token = &crate::files::begin(&app, &client, "left.pdf", 20).await;
+    assert_eq!(
+        crate::files::put_part(
+            &app,
+            &client,
+            token,
+            0,
+            b"%PDF-1.4 twenty bytes".to_vec()[..20].to_vec()
+        )
+        .await,
+        StatusCode::OK
+    );
     app.execute("UPDATE uploads SET updated_ms = updated_ms - 25 * 3600 * 1000")
         .await;
     let state = hale_server::build_state(&app.config).await.unwrap();
