@@ -4,7 +4,7 @@
 //! check (audited) before it touches a row or a blob.
 
 use super::links::{self, Purpose};
-use super::sealed::{self, PART_BYTES};
+use super::sealed;
 use super::store::{self, FileRow};
 use super::{
     CATEGORIES, FileDetail, FileList, FileMeta, FileView, InstanceView, SeriesView, StudyDetail,
@@ -24,20 +24,18 @@ fn now_s() -> i64 {
 }
 
 /// Links made for `actor` now.
-struct Signer<'a> {
+struct Signer {
     key: [u8; 32],
     account_id: i64,
     expires: i64,
-    _state: &'a AppState,
 }
 
-impl<'a> Signer<'a> {
-    fn new(state: &'a AppState, actor: &Actor) -> Self {
+impl Signer {
+    fn new(state: &AppState, actor: &Actor) -> Self {
         Self {
             key: state.files.keys.link_key(),
             account_id: actor.account_id,
             expires: now_s() + i64::from(state.files.link_seconds),
-            _state: state,
         }
     }
 
@@ -334,7 +332,7 @@ pub fn content(
     Ok(futures::stream::unfold(0u64, move |index| {
         let (blobs, blob_key, key) = (blobs.clone(), blob_key.clone(), key.clone());
         async move {
-            if index >= parts || (index * PART_BYTES >= size && size > 0) {
+            if index >= parts {
                 return None;
             }
             let part = sealed::read_part(&blobs, &key, &blob_key, size, index)

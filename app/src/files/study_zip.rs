@@ -11,10 +11,8 @@ use super::store::{self, NewFile};
 use super::upload::{UploadRow, iso_date, new_blob_key};
 use super::{Skipped, UploadResult, dicom};
 use crate::access::gate::{Proof, Write, kinds::Documents};
-use crate::db::statement;
 use crate::error::AppError;
 use crate::state::AppState;
-use sea_orm::ConnectionTrait;
 use std::io::Read;
 
 /// The most entries one archive may hold.
@@ -106,17 +104,7 @@ pub async fn expand(
     proof: &Proof<Documents, Write>,
     upload: &UploadRow,
 ) -> Result<UploadResult, AppError> {
-    let key = state
-        .files
-        .keys
-        .unwrap(&upload.wrapped_key, &upload.blob_key)
-        .map_err(|_| AppError::Internal)?;
-    let reader = SealedReader::new(
-        state.blobs.clone(),
-        key,
-        upload.blob_key.clone(),
-        upload.size,
-    );
+    let reader = upload.reader(state)?;
     let used = store::used_bytes(&state.db, proof.patient_id()).await?;
     // Everything inside must fit in what the patient has left (this archive's own size freed).
     let total_limit = state.files.quota_bytes.saturating_sub(used) + upload.size;
@@ -172,15 +160,7 @@ pub async fn expand(
         });
     }
     // The archive itself is not kept: its instances are.
-    let _ = sealed::delete(&state.blobs, &upload.blob_key).await;
-    state
-        .db
-        .execute_raw(statement(
-            state.db.get_database_backend(),
-            "DELETE FROM uploads WHERE token = ?",
-            [upload.token.clone().into()],
-        ))
-        .await?;
+    super::upload::remove(state, upload).await;
     if let Some(id) = result.file_ids.first().or(result.duplicates.first()) {
         result.open = Some(format!("/documents/{id}"));
     }

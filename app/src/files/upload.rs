@@ -34,6 +34,25 @@ pub struct UploadRow {
 }
 
 impl UploadRow {
+    /// This upload's data key.
+    pub fn key(&self, state: &AppState) -> Result<crate::files::crypt::DataKey, AppError> {
+        state
+            .files
+            .keys
+            .unwrap(&self.wrapped_key, &self.blob_key)
+            .map_err(|_| AppError::Internal)
+    }
+
+    /// A blocking `Read + Seek` view of what was sent (inside `spawn_blocking`).
+    pub fn reader(&self, state: &AppState) -> Result<SealedReader, AppError> {
+        Ok(SealedReader::new(
+            state.blobs.clone(),
+            self.key(state)?,
+            self.blob_key.clone(),
+            self.size,
+        ))
+    }
+
     fn state(&self) -> UploadState {
         UploadState {
             token: self.token.clone(),
@@ -272,11 +291,7 @@ where
     if index > upload.parts || index >= part_count(upload.size) {
         return Err(AppError::UploadIncomplete { next: upload.parts });
     }
-    let key = state
-        .files
-        .keys
-        .unwrap(&upload.wrapped_key, &upload.blob_key)
-        .map_err(|_| AppError::Internal)?;
+    let key = upload.key(state)?;
     let mut writer = PartWriter::open(&state.blobs, key, &upload.blob_key, upload.size, index)
         .await
         .map_err(storage)?;
@@ -295,11 +310,7 @@ where
                 reason: "the upload was cut off".into(),
             })?;
             if kind.is_none() {
-                head.extend_from_slice(
-                    &chunk[..chunk
-                        .len()
-                        .min(sniff::NEEDED - head.len().min(sniff::NEEDED))],
-                );
+                head.extend_from_slice(&chunk[..chunk.len().min(sniff::NEEDED - head.len())]);
                 if head.len() >= sniff::NEEDED {
                     kind = Some(decide(state, &head, upload.size)?);
                 }
@@ -387,11 +398,7 @@ async fn digest_of(state: &AppState, upload: &UploadRow) -> Result<String, AppEr
         Some(hasher) => hasher,
         None => {
             let mut hasher = Sha256::new();
-            let key = state
-                .files
-                .keys
-                .unwrap(&upload.wrapped_key, &upload.blob_key)
-                .map_err(|_| AppError::Internal)?;
+            let key = upload.key(state)?;
             for index in 0..part_count(upload.size) {
                 let part =
                     sealed::read_part(&state.blobs, &key, &upload.blob_key, upload.size, index)
@@ -444,11 +451,7 @@ pub async fn finish(
 
 /// Reads the whole upload (a photo: bounded by the photo limit).
 async fn bytes_of(state: &AppState, upload: &UploadRow) -> Result<Vec<u8>, AppError> {
-    let key = state
-        .files
-        .keys
-        .unwrap(&upload.wrapped_key, &upload.blob_key)
-        .map_err(|_| AppError::Internal)?;
+    let key = upload.key(state)?;
     sealed::read_all(&state.blobs, &key, &upload.blob_key, upload.size)
         .await
         .map_err(storage)
@@ -495,17 +498,7 @@ async fn single(
             file.category = "other".into();
         }
         Sniffed::Dicom => {
-            let key = state
-                .files
-                .keys
-                .unwrap(&upload.wrapped_key, &upload.blob_key)
-                .map_err(|_| AppError::Internal)?;
-            let reader = SealedReader::new(
-                state.blobs.clone(),
-                key,
-                upload.blob_key.clone(),
-                upload.size,
-            );
+            let reader = upload.reader(state)?;
             let instance = tokio::task::spawn_blocking(move || {
                 dicom::read(std::io::BufReader::new(reader)).and_then(|obj| dicom::inspect(&obj))
             })
