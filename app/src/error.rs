@@ -190,3 +190,22 @@ impl From<sea_orm::DbErr> for AppError {
         AppError::Internal
     }
 }
+
+/// An error as an HTTP answer from a door of the server crate: its status
+/// and `{"error": "<the user-safe message>"}`; a 401 names the Bearer scheme.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status =
+            http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::BAD_REQUEST);
+        let body = serde_json::json!({ "error": self.to_string() });
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == http::StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer realm=\"hale\""),
+            );
+        }
+        response
+    }
+}

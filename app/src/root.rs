@@ -4,16 +4,16 @@ use crate::access::{
     AccessHistoryPage, AdminPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage,
 };
 use crate::accounts::{
-    CurrentUser, JoinStaffPage, SecurityPage, SignInPage, SignUpPage, VerifyCodePage,
-    get_current_user,
+    JoinStaffPage, SecurityPage, SignInPage, SignUpPage, VerifyCodePage, get_current_user,
 };
 use crate::error::AppError;
 use crate::files::{DocumentsPage, FilePage, PatientDocumentsPage, StudyPage};
+use crate::frame::{AppFrame, Area};
 use crate::health::{
     AddReadingPage, DashboardPage, ImportPage, KindPage, PatientDashboardPage, PatientKindPage,
 };
 use crate::i18n::*;
-use crate::layout::{AppFrame, Area};
+use crate::identity::CurrentUser;
 use crate::meds::{
     EditMedicationPage, MedicationsPage, NewMedicationPage, PatientMedicationsPage, TodayPage,
 };

@@ -8,9 +8,9 @@
 //! - `hale audit verify` (read every row, recompute its SHA-256 chain) vs
 //!   reading the same rows without hashing.
 
-use hale_app::access::audit;
-use hale_app::access::entity::audit_event;
 use hale_app::access::gate::{self, Read, kinds};
+use hale_app::audit;
+use hale_app::audit::entity::audit_event;
 use sea_orm::{
     ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Statement, TransactionTrait,
 };

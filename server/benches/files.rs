@@ -11,7 +11,7 @@
 //!   decrypted, DICOM parsed, frame windowed, PNG encoded, over HTTP), p50 and
 //!   p95, vs the limit: parsing and rendering the same plaintext in memory.
 
-use hale_server::synthetic_dicom::{self, Encoding, Slice};
+use hale_server::demo::synthetic_dicom::{self, Encoding, Slice};
 use serde_json::{Value, json};
 use std::io::{Read as _, Write as _};
 use std::time::{Duration, Instant};

@@ -13,12 +13,13 @@
 //!   and import job: throughput and the process's peak RSS before and after
 //!   (run first, so that no earlier figure's peak hides it).
 
-use hale_app::access::gate::{self, Actor, Read, kinds};
-use hale_app::accounts::Role;
+use hale_app::access::gate::{self, Read, kinds};
 use hale_app::accounts::service::{self, NewAccount};
-use hale_app::accounts::sessions::ClientMeta;
 use hale_app::health::kind::Kind;
-use hale_app::health::{imports, service as health, store};
+use hale_app::health::{import_upload, service as health, store};
+use hale_app::identity::Actor;
+use hale_app::identity::ClientMeta;
+use hale_app::identity::Role;
 use hale_server::config::Config;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use std::collections::BTreeMap;
@@ -195,7 +196,7 @@ async fn ingest(db: &DatabaseConnection, client: &reqwest::Client, addr: std::ne
 async fn dashboard(db: &DatabaseConnection) {
     let actor = patient(db, "year@hale.example").await;
     let started = Instant::now();
-    hale_server::demo_health::seed(db, actor.account_id)
+    hale_server::demo::health::seed(db, actor.account_id)
         .await
         .expect("demo year");
     let seeded = started.elapsed();
@@ -289,7 +290,7 @@ async fn apple_import(db: &DatabaseConnection, config: &Config) {
     let before = peak_rss_mib();
     let started = Instant::now();
     // The upload path (chunks to the blob store), then the job the worker runs.
-    let mut upload = imports::begin(&state, &actor, actor.account_id, "export.xml", u64::MAX)
+    let mut upload = import_upload::begin(&state, &actor, actor.account_id, "export.xml", u64::MAX)
         .await
         .expect("begin");
     let mut file = tokio::fs::File::open(&path).await.expect("open");

@@ -12,7 +12,7 @@
 //!   logs (access check and audit included), p50/p95, vs the limit: the two
 //!   reads it needs, raw.
 
-use hale_app::meds::{DoseInput, MedicationInput, Schedule, service as meds};
+use hale_app::meds::{DoseInput, MedicationInput, Schedule, doses, service as meds};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use std::time::{Duration, Instant};
 
@@ -218,7 +218,7 @@ async fn run() {
                     status: "taken".into(),
                     ..DoseInput::default()
                 };
-                meds::log_dose(&db, &actor, actor.account_id, dose)
+                doses::log_dose(&db, &actor, actor.account_id, dose)
                     .await
                     .expect("log");
             }
@@ -227,7 +227,7 @@ async fn run() {
     let mut ours = Vec::with_capacity(TODAY_RUNS);
     for _ in 0..TODAY_RUNS {
         let started = Instant::now();
-        meds::today(&db, &actor, actor.account_id, None)
+        doses::today(&db, &actor, actor.account_id, None)
             .await
             .expect("today");
         ours.push(started.elapsed());

@@ -1,25 +1,20 @@
-//! The `hale` process: configuration, the HTTP router and its middleware,
-//! start-up and shutdown. `router` is shared by `main` and the tests.
+//! The `hale` process: configuration, the HTTP doors and their middleware,
+//! start-up and shutdown. `router` is shared by `main`, the tests and the
+//! benches.
+//!
+//! - `config/`: the layered configuration (one table of keys)
+//! - `routes/`: every HTTP door (probes, assets, OpenID Connect, imports,
+//!   files, `/api/v1`) and the one router
+//! - `middleware/`: what every request passes through
+//! - `demo/`: `hale demo` and the synthetic DICOM studies
 
-pub mod assets;
 pub mod config;
-mod config_oidc;
 pub mod demo;
-pub mod demo_files;
-pub mod demo_health;
-mod demo_meds;
-pub mod files_routes;
-mod health;
-mod import_upload;
 mod middleware;
-mod observations_api;
-mod oidc_routes;
-mod rest;
-mod router;
-pub mod synthetic_dicom;
+pub mod routes;
 pub mod telemetry;
 
-pub use router::router;
+pub use routes::router;
 
 use axum::serve::ListenerExt as _;
 use config::Config;
@@ -154,7 +149,7 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
 pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<(), StartError> {
     let state = build_state(&config).await?;
-    assets::precompress_in_background(config.site.root.clone());
+    routes::assets::precompress_in_background(config.site.root.clone());
     let state_for_worker = state.clone();
     let app = router(state, &config);
     tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "serving");

@@ -100,7 +100,7 @@ fn main() -> ExitCode {
             }
             Command::InviteStaff { email, role } => {
                 let state = hale_server::build_state(&config).await?;
-                let Some(role) = hale_app::accounts::Role::parse(&role) else {
+                let Some(role) = hale_app::identity::Role::parse(&role) else {
                     eprintln!("hale: --role must be clinician, coach or administrator");
                     return Err(hale_server::StartError::Usage);
                 };
@@ -122,7 +122,7 @@ fn main() -> ExitCode {
                 command: AuditCommand::Verify,
             } => {
                 let db = hale_app::db::connect(config.database_url.expose()).await?;
-                let result = hale_app::access::audit::verify(&db).await?;
+                let result = hale_app::audit::verify(&db).await?;
                 match result.first_broken {
                     None => {
                         println!("audit log intact: {} rows, chain verified", result.rows);

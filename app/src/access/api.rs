@@ -5,13 +5,6 @@ use super::{AccessEntry, GrantView, InvitationView, PatientLink, SecurityEventVi
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn actor_and_state() -> Result<(crate::state::AppState, super::gate::Actor), AppError> {
-    let state = crate::state::app_state()?;
-    let me = crate::accounts::api_server::require_signed_in()?;
-    Ok((state, me.actor()))
-}
-
 /// Reads the `until` field of a form: empty means no end date.
 #[cfg(feature = "ssr")]
 fn parse_until(until: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
@@ -32,7 +25,7 @@ fn parse_permissions(permissions: &str) -> Result<super::Permissions, AppError> 
 /// The patient's care team: active grants and open invitations.
 #[server(endpoint = "care_team/list")]
 pub async fn care_team() -> Result<(Vec<GrantView>, Vec<InvitationView>), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::of_patient(&state.db, &me)
         .await
         .map_err(AppError::respond)
@@ -46,7 +39,7 @@ pub async fn invite_care_team(
     permissions: String,
     until: String,
 ) -> Result<String, AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     let permissions = parse_permissions(&permissions)?;
     let until = parse_until(&until)?;
     super::grants::invite(&state.db, &me, Some(&email), &permissions, until)
@@ -57,7 +50,7 @@ pub async fn invite_care_team(
 /// A clinician, coach or caregiver joins a care team with a code.
 #[server(endpoint = "care_team/join")]
 pub async fn join_care_team(code: String) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::redeem(&state.db, &me, &code)
         .await
         .map_err(AppError::respond)?;
@@ -72,7 +65,7 @@ pub async fn change_grant(
     permissions: String,
     until: String,
 ) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     let permissions = parse_permissions(&permissions)?;
     let until = parse_until(&until)?;
     super::grants::change(&state.db, &me, grant_id, &permissions, until)
@@ -83,7 +76,7 @@ pub async fn change_grant(
 /// Ends a grant at once.
 #[server(endpoint = "care_team/revoke")]
 pub async fn revoke_grant(grant_id: i64) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::revoke(&state.db, &me, grant_id)
         .await
         .map_err(AppError::respond)
@@ -92,7 +85,7 @@ pub async fn revoke_grant(grant_id: i64) -> Result<(), AppError> {
 /// Withdraws an invitation.
 #[server(endpoint = "care_team/cancel_invitation")]
 pub async fn cancel_invitation(invitation_id: i64) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::cancel_invitation(&state.db, &me, invitation_id)
         .await
         .map_err(AppError::respond)
@@ -101,7 +94,7 @@ pub async fn cancel_invitation(invitation_id: i64) -> Result<(), AppError> {
 /// The patients who granted me access.
 #[server(endpoint = "patients/list")]
 pub async fn my_patients() -> Result<Vec<PatientLink>, AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::patients_of(&state.db, &me)
         .await
         .map_err(AppError::respond)
@@ -110,7 +103,7 @@ pub async fn my_patients() -> Result<Vec<PatientLink>, AppError> {
 /// One of my patients (through the access check).
 #[server(endpoint = "patients/one")]
 pub async fn patient(patient_id: i64) -> Result<PatientLink, AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::patient_for(&state.db, &me, patient_id)
         .await
         .map_err(AppError::respond)
@@ -119,18 +112,18 @@ pub async fn patient(patient_id: i64) -> Result<PatientLink, AppError> {
 /// Who else opened my data, newest first.
 #[server(endpoint = "access/history")]
 pub async fn access_history() -> Result<Vec<AccessEntry>, AppError> {
-    let (state, me) = actor_and_state()?;
-    if me.role != crate::accounts::Role::Patient {
+    let (state, me) = crate::request::signed_in_actor()?;
+    if me.role != crate::identity::Role::Patient {
         return Err(AppError::WrongRole.respond());
     }
-    Ok(super::audit::history_of(&state.db, me.account_id, 200).await?)
+    Ok(super::history::history_of(&state.db, me.account_id, 200).await?)
 }
 
 /// An administrator invites a clinician, coach or administrator; returns the code.
 #[server(endpoint = "admin/invite_staff")]
 pub async fn invite_staff(email: String, role: String) -> Result<String, AppError> {
-    let (state, me) = actor_and_state()?;
-    let role = crate::accounts::Role::parse(&role).ok_or_else(|| AppError::WrongRole.respond())?;
+    let (state, me) = crate::request::signed_in_actor()?;
+    let role = crate::identity::Role::parse(&role).ok_or_else(|| AppError::WrongRole.respond())?;
     crate::accounts::staff::invite(&state.db, Some(&me), &email, role)
         .await
         .map_err(AppError::respond)
@@ -141,7 +134,7 @@ pub async fn invite_staff(email: String, role: String) -> Result<String, AppErro
 pub async fn find_accounts(
     query: String,
 ) -> Result<Vec<crate::accounts::AccountSummary>, AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     crate::accounts::staff::find_accounts(&state.db, &me, &query)
         .await
         .map_err(AppError::respond)
@@ -150,17 +143,17 @@ pub async fn find_accounts(
 /// The latest security events (administrators only).
 #[server(endpoint = "admin/security_events")]
 pub async fn security_events() -> Result<Vec<SecurityEventView>, AppError> {
-    let (state, me) = actor_and_state()?;
-    if me.role != crate::accounts::Role::Administrator {
+    let (state, me) = crate::request::signed_in_actor()?;
+    if me.role != crate::identity::Role::Administrator {
         return Err(AppError::WrongRole.respond());
     }
-    Ok(super::security_events::latest(&state.db, 100).await?)
+    Ok(super::history::security_events(&state.db, 100).await?)
 }
 
 /// Emergency read access to one patient for an hour, with a reason.
 #[server(endpoint = "admin/break_glass")]
 pub async fn break_glass(patient_id: i64, reason: String) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     super::grants::break_glass(&state.db, &me, patient_id, &reason)
         .await
         .map_err(AppError::respond)
@@ -169,7 +162,7 @@ pub async fn break_glass(patient_id: i64, reason: String) -> Result<(), AppError
 /// Disables an account; its sessions end.
 #[server(endpoint = "admin/disable_account")]
 pub async fn disable_account(account_id: i64) -> Result<(), AppError> {
-    let (state, me) = actor_and_state()?;
+    let (state, me) = crate::request::signed_in_actor()?;
     crate::accounts::staff::disable(&state.db, &me, account_id)
         .await
         .map_err(AppError::respond)

@@ -1,6 +1,6 @@
-//! Database rows of care-team access and the audit log.
+//! Database rows of care-team access.
 
-use crate::accounts::entity::plain_entity;
+use crate::db::plain_entity;
 
 /// A patient's invitation to join their care team, redeemed with a code.
 pub mod care_invitation {
@@ -40,36 +40,5 @@ pub mod break_glass {
         pub reason: String,
         pub created_at: ChronoDateTimeUtc,
         pub expires_at: ChronoDateTimeUtc,
-    });
-}
-
-/// Something an administrator should look at (a burst of failed sign-ins,
-/// break-glass access, a refused forged sign-in).
-pub mod security_event {
-    super::plain_entity!("security_events", {
-        pub at: ChronoDateTimeUtc,
-        pub kind: String,
-        pub account_id: Option<i64>,
-        pub patient_id: Option<i64>,
-        /// Ids and reasons only; never health data.
-        pub detail: String,
-        pub acknowledged_at: Option<ChronoDateTimeUtc>,
-    });
-}
-
-/// One access decision or access, chained to the row before it by hash.
-pub mod audit_event {
-    super::plain_entity!("audit_events", {
-        pub at: ChronoDateTimeUtc,
-        pub actor_id: Option<i64>,
-        pub patient_id: Option<i64>,
-        pub category: String,
-        pub record_id: Option<String>,
-        pub action: String,
-        pub outcome: String,
-        pub ip: Option<String>,
-        pub user_agent: Option<String>,
-        pub prev_hash: String,
-        pub hash: String,
     });
 }

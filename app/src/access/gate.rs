@@ -6,43 +6,17 @@
 //! for their category and mode and use its patient id: a `Proof` can only be
 //! made here, so health data cannot be queried without passing this gate.
 
-use super::audit::{self, AuditEvent};
+use super::Permissions;
 use super::entity::{break_glass, care_grant};
-use super::{Action, Category, Permissions};
-use crate::accounts::Role;
 use crate::accounts::entity::account;
-use crate::accounts::sessions::ClientMeta;
+use crate::audit::{self, AuditEvent};
 use crate::error::AppError;
+use crate::identity::ClientMeta;
+use crate::identity::Role;
+use crate::identity::{Action, Actor, Category};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::marker::PhantomData;
-
-/// Who is asking: a signed-in browser session or an API token.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub account_id: i64,
-    pub role: Role,
-    /// The session passed a second factor (for a token: its account has MFA on).
-    pub mfa: bool,
-    /// The scopes of the API token the request carried; `None` for a session.
-    pub scopes: Option<Vec<String>>,
-    pub client: ClientMeta,
-}
-
-impl Actor {
-    pub fn is_staff(&self) -> bool {
-        matches!(
-            self.role,
-            Role::Clinician | Role::Coach | Role::Administrator
-        )
-    }
-
-    fn has_scope(&self, scope: &str) -> bool {
-        self.scopes
-            .as_ref()
-            .is_none_or(|scopes| scopes.iter().any(|s| s == scope))
-    }
-}
 
 /// A category of health data, as a type (see [`kinds`]).
 pub trait DataCategory {

@@ -3,17 +3,18 @@
 //! write and until when, and can change or revoke every grant. Administrators
 //! may open a patient's data only through time-limited, audited break-glass.
 
-use super::audit::{self, AuditEvent};
 use super::entity::{break_glass, care_grant, care_invitation};
-use super::gate::{self, Actor};
-use super::security_events::{self, kind};
+use super::gate;
 use super::{GrantView, InvitationView, PatientLink, Permissions};
-use crate::accounts::Role;
 use crate::accounts::entity::account;
 use crate::accounts::secrets::{code_hash, new_code};
 use crate::accounts::service::by_ids;
 use crate::accounts::validate::normalize_email;
+use crate::audit::security_events::{self, kind};
+use crate::audit::{self, AuditEvent};
 use crate::error::AppError;
+use crate::identity::Actor;
+use crate::identity::Role;
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,

@@ -1,16 +1,18 @@
 //! Who may see whose health data: care-team invitations and grants, the one
-//! access check every read or write of health data passes, break-glass access,
-//! and the hash-chained audit log.
+//! access check every read or write of health data passes (it writes every
+//! decision to the audit log, `crate::audit`), break-glass access, and a
+//! patient's access history.
 //!
-//! Wire types compile on both sides; `gate`, `audit`, `grants` and `entity`
+//! Wire types compile on both sides; `gate`, `grants`, `history` and `entity`
 //! are the server-only domain services and persistence.
 
 mod admin_page;
 mod api;
+mod care_team_page;
 mod components;
+mod history_page;
+mod patients_page;
 
-#[cfg(feature = "ssr")]
-pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
@@ -18,79 +20,17 @@ pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod grants;
 #[cfg(feature = "ssr")]
-pub mod security_events;
+pub mod history;
 
 pub use admin_page::AdminPage;
 pub use api::*;
-pub use components::{
-    AccessHistoryPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage,
-};
+pub use care_team_page::{CareTeamPage, JoinCareTeamPage};
+pub use history_page::AccessHistoryPage;
+pub use patients_page::{PatientPage, PatientsPage};
 
+use crate::identity::{Action, Category};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-
-/// The kinds of health data a grant can cover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Vitals,
-    Medications,
-    Records,
-    Documents,
-    Messages,
-    Appointments,
-}
-
-impl Category {
-    pub const ALL: [Category; 6] = [
-        Category::Vitals,
-        Category::Medications,
-        Category::Records,
-        Category::Documents,
-        Category::Messages,
-        Category::Appointments,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Vitals => "vitals",
-            Category::Medications => "medications",
-            Category::Records => "records",
-            Category::Documents => "documents",
-            Category::Messages => "messages",
-            Category::Appointments => "appointments",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == value)
-    }
-
-    /// The API-token scope that names this category (`observations` for vitals).
-    pub fn scope_name(self) -> &'static str {
-        match self {
-            Category::Vitals => "observations",
-            other => other.as_str(),
-        }
-    }
-}
-
-/// Reading or writing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Read,
-    Write,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Read => "read",
-            Action::Write => "write",
-        }
-    }
-}
 
 /// What a grant allows in one category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +125,7 @@ impl Permissions {
 pub struct GrantView {
     pub id: i64,
     pub grantee_name: String,
-    pub grantee_role: crate::accounts::Role,
+    pub grantee_role: crate::identity::Role,
     pub permissions: Permissions,
     pub until: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
@@ -215,7 +155,7 @@ pub struct PatientLink {
 pub struct AccessEntry {
     pub at: DateTime<Utc>,
     pub actor_name: String,
-    pub actor_role: Option<crate::accounts::Role>,
+    pub actor_role: Option<crate::identity::Role>,
     pub category: String,
     pub action: String,
     pub outcome: String,

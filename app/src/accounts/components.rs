@@ -3,9 +3,10 @@
 //! Forms are plain HTML forms posting to server functions, so they work before
 //! the WASM has loaded; once hydrated they submit without a page reload.
 
+use super::LanguageSwitcher;
 use super::{JoinStaff, SignIn, SignOut, SignUp, VerifyCode, link_pending, sign_in_providers};
 use crate::i18n::*;
-use crate::layout::{ActionError, LanguageSwitcher, PasswordField, SubmitButton};
+use crate::layout::{ActionError, PasswordField, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -83,31 +83,9 @@ pub mod session {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Declares a table of rows that belong to an account and need no relations
-/// to be queried: the entity, its empty relation set and default behaviour.
-macro_rules! plain_entity {
-    ($table:literal, { $($field:tt)* }) => {
-        use sea_orm::entity::prelude::*;
-
-        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-        #[sea_orm(table_name = $table)]
-        pub struct Model {
-            #[sea_orm(primary_key)]
-            pub id: i64,
-            $($field)*
-        }
-
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {}
-
-        impl ActiveModelBehavior for ActiveModel {}
-    };
-}
-pub(crate) use plain_entity;
-
 /// One-time recovery codes for a lost authenticator (SHA-256 of each code).
 pub mod recovery_code {
-    super::plain_entity!("recovery_codes", {
+    crate::db::plain_entity!("recovery_codes", {
         pub account_id: i64,
         pub code_hash: String,
         pub used_at: Option<ChronoDateTimeUtc>,
@@ -116,7 +94,7 @@ pub mod recovery_code {
 
 /// An account's identity at an OpenID Connect provider (`iss` + `sub`).
 pub mod external_identity {
-    super::plain_entity!("external_identities", {
+    crate::db::plain_entity!("external_identities", {
         pub account_id: i64,
         pub provider: String,
         pub subject: String,
@@ -126,7 +104,7 @@ pub mod external_identity {
 
 /// A provider sign-in between the redirect and the callback.
 pub mod oidc_login {
-    super::plain_entity!("oidc_logins", {
+    crate::db::plain_entity!("oidc_logins", {
         pub state_hash: String,
         pub provider: String,
         pub nonce: String,
@@ -137,7 +115,7 @@ pub mod oidc_login {
 
 /// A sign-in waiting for its second step (`purpose`: `mfa` or `link`).
 pub mod pending_signin {
-    super::plain_entity!("pending_signins", {
+    crate::db::plain_entity!("pending_signins", {
         pub token_hash: String,
         pub account_id: Option<i64>,
         pub purpose: String,
@@ -149,7 +127,7 @@ pub mod pending_signin {
 
 /// An administrator's invitation for a clinician, coach or administrator.
 pub mod staff_invitation {
-    super::plain_entity!("staff_invitations", {
+    crate::db::plain_entity!("staff_invitations", {
         pub code_hash: String,
         pub email: String,
         pub role: String,
@@ -162,7 +140,7 @@ pub mod staff_invitation {
 
 /// A personal access token (only its SHA-256 is kept).
 pub mod api_token {
-    super::plain_entity!("api_tokens", {
+    crate::db::plain_entity!("api_tokens", {
         pub account_id: i64,
         pub name: String,
         pub token_hash: String,
@@ -177,7 +155,7 @@ pub mod api_token {
 
 /// A failed sign-in: a hash of the email tried and the client address.
 pub mod sign_in_failure {
-    super::plain_entity!("sign_in_failures", {
+    crate::db::plain_entity!("sign_in_failures", {
         pub subject_hash: String,
         pub ip: String,
         pub at: ChronoDateTimeUtc,

@@ -5,6 +5,7 @@
 
 mod api;
 mod components;
+mod language;
 mod security_api;
 mod security_page;
 pub mod validate;
@@ -24,65 +25,22 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 #[cfg(feature = "ssr")]
+pub mod signin;
+#[cfg(feature = "ssr")]
 pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 
-#[cfg(feature = "ssr")]
-pub(crate) use api::server as api_server;
 pub use api::*;
 pub use components::{JoinStaffPage, SignInPage, SignOutButton, SignUpPage, VerifyCodePage};
+pub use language::LanguageSwitcher;
 pub use security_api::*;
 pub use security_page::SecurityPage;
 
+use crate::identity::Role;
 use serde::{Deserialize, Serialize};
-
-/// What a person does in Hale. Patients sign up themselves; staff are invited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Patient,
-    Clinician,
-    Coach,
-    Caregiver,
-    Administrator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Patient => "patient",
-            Role::Clinician => "clinician",
-            Role::Coach => "coach",
-            Role::Caregiver => "caregiver",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        [
-            Role::Patient,
-            Role::Clinician,
-            Role::Coach,
-            Role::Caregiver,
-            Role::Administrator,
-        ]
-        .into_iter()
-        .find(|role| role.as_str() == value)
-    }
-}
-
-/// The signed-in user as the browser sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub display_name: String,
-    pub email: String,
-    pub role: Role,
-    pub locale: Option<String>,
-}
 
 /// One of my sessions, for the security page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,12 +7,13 @@
 //! to an existing account is linked only after that account's password is
 //! given once (see `pending`).
 
+use super::ProviderLink;
 use super::entity::{account, external_identity, oidc_login};
 use super::secrets::sha256_hex;
 use super::service::insert_account;
 use super::validate::{normalize_email, normalize_name};
-use super::{ProviderLink, Role};
 use crate::error::AppError;
+use crate::identity::Role;
 use chrono::{Duration, Utc};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,

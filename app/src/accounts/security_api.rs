@@ -10,8 +10,7 @@ use leptos::prelude::*;
 #[server(endpoint = "security/overview")]
 pub async fn security_overview() -> Result<SecuritySummary, AppError> {
     use super::{oidc, service, sessions, tokens};
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let account = service::find_by_id(&state.db, me.user.id).await?;
     Ok(SecuritySummary {
         has_password: account.password_hash.is_some(),
@@ -27,8 +26,7 @@ pub async fn security_overview() -> Result<SecuritySummary, AppError> {
 /// Changes the password; other sessions end.
 #[server(endpoint = "security/change_password")]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     super::service::change_password(&state.db, me.user.id, me.session_id, &current, &password)
         .await
         .map_err(AppError::respond)
@@ -38,8 +36,7 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
 #[server(endpoint = "security/mfa_begin")]
 pub async fn mfa_begin(password: String) -> Result<MfaEnrolment, AppError> {
     use super::mfa;
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let account = super::service::reauthenticate(&state.db, me.user.id, &password)
         .await
         .map_err(AppError::respond)?;
@@ -54,8 +51,7 @@ pub async fn mfa_begin(password: String) -> Result<MfaEnrolment, AppError> {
 /// Confirms enrolment with a first code; returns the recovery codes.
 #[server(endpoint = "security/mfa_confirm")]
 pub async fn mfa_confirm(code: String) -> Result<Vec<String>, AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let account = super::service::find_by_id(&state.db, me.user.id).await?;
     let codes = super::mfa::confirm(&state.db, account, &code)
         .await
@@ -67,8 +63,7 @@ pub async fn mfa_confirm(code: String) -> Result<Vec<String>, AppError> {
 /// Turns two-step verification off (password and a current code).
 #[server(endpoint = "security/mfa_disable")]
 pub async fn mfa_disable(password: String, code: String) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let account = super::service::reauthenticate(&state.db, me.user.id, &password)
         .await
         .map_err(AppError::respond)?;
@@ -83,8 +78,7 @@ pub async fn mfa_disable(password: String, code: String) -> Result<(), AppError>
 /// Ends one of my sessions (another device, say).
 #[server(endpoint = "security/end_session")]
 pub async fn end_session(session_id: i64) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     if super::sessions::end_one(&state.db, me.user.id, session_id).await? {
         Ok(())
     } else {
@@ -95,8 +89,7 @@ pub async fn end_session(session_id: i64) -> Result<(), AppError> {
 /// Ends every session but this one.
 #[server(endpoint = "security/end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     Ok(super::sessions::end_others(&state.db, me.user.id, me.session_id).await?)
 }
 
@@ -108,8 +101,7 @@ pub async fn create_token(
     scopes: String,
     valid_days: Option<u32>,
 ) -> Result<String, AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let scopes: Vec<String> = scopes.split_whitespace().map(str::to_owned).collect();
     let (_, token) = super::tokens::create(&state.db, me.user.id, &name, &scopes, valid_days)
         .await
@@ -120,8 +112,7 @@ pub async fn create_token(
 /// Revokes one of my API tokens.
 #[server(endpoint = "security/revoke_token")]
 pub async fn revoke_token(token_id: i64) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let me = super::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     super::tokens::revoke(&state.db, me.user.id, token_id)
         .await
         .map_err(AppError::respond)

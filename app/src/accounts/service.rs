@@ -1,10 +1,10 @@
 //! Account rules: who may sign up, how passwords are checked, what is stored.
 //! Every door (server functions, the CLI, tests) goes through these functions.
 
-use super::Role;
 use super::entity::account;
 use super::validate::{check_new_password, normalize_email, normalize_name};
 use crate::error::AppError;
+use crate::identity::Role;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;

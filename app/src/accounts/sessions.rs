@@ -1,9 +1,11 @@
 //! Server-side sessions: an opaque random token in an HttpOnly cookie, its
 //! SHA-256 in the `sessions` table, with an idle and an absolute expiry.
 
+use super::SessionView;
 use super::entity::{account, session};
 use super::secrets::{new_token, sha256_hex as token_hash};
-use super::{CurrentUser, Role, SessionView};
+use crate::identity::{ClientMeta, CurrentUser, Role};
+use crate::request::{SignedIn, cookie_value};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -66,45 +68,6 @@ impl SessionSettings {
     pub fn token_from_cookie_header<'a>(&self, header: &'a str) -> Option<&'a str> {
         cookie_value(header, self.cookie_name()).filter(|token| !token.is_empty())
     }
-}
-
-/// The value of one cookie in a `Cookie` request header.
-pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').find_map(|pair| {
-        let (key, value) = pair.trim().split_once('=')?;
-        (key == name).then_some(value)
-    })
-}
-
-/// The signed-in user of a request, put in the request's extensions by the
-/// session middleware.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user: CurrentUser,
-    pub session_id: i64,
-    /// The session passed a second factor.
-    pub mfa: bool,
-    pub client: ClientMeta,
-}
-
-impl SignedIn {
-    /// The signed-in user as the access check sees them.
-    pub fn actor(&self) -> crate::access::gate::Actor {
-        crate::access::gate::Actor {
-            account_id: self.user.id,
-            role: self.user.role,
-            mfa: self.mfa,
-            scopes: None,
-            client: self.client.clone(),
-        }
-    }
-}
-
-/// Where a sign-in came from, kept with the session for the user to review.
-#[derive(Debug, Clone, Default)]
-pub struct ClientMeta {
-    pub user_agent: Option<String>,
-    pub ip: Option<String>,
 }
 
 fn truncate(value: Option<String>, max: usize) -> Option<String> {

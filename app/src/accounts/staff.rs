@@ -2,13 +2,14 @@
 //! administrators by email; the invitee sets a name and password with the
 //! code. Administrators can also disable any account (its sessions end).
 
+use super::AccountSummary;
 use super::entity::{account, session, staff_invitation};
 use super::secrets::{code_hash, new_code};
 use super::service::{NewAccount, create_account};
 use super::validate::normalize_email;
-use super::{AccountSummary, Role};
-use crate::access::gate::Actor;
 use crate::error::AppError;
+use crate::identity::Actor;
+use crate::identity::Role;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -144,9 +145,9 @@ pub async fn find_accounts(
         .limit(20)
         .all(db)
         .await?;
-    crate::access::audit::record(
+    crate::audit::record(
         db,
-        crate::access::audit::AuditEvent {
+        crate::audit::AuditEvent {
             actor_id: Some(admin.account_id),
             patient_id: None,
             category: "accounts",

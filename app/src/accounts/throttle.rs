@@ -4,7 +4,7 @@
 
 use super::entity::sign_in_failure;
 use super::secrets::sha256_hex;
-use crate::access::security_events::{self, kind};
+use crate::audit::security_events::{self, kind};
 use crate::error::AppError;
 use chrono::{Duration, Utc};
 use sea_orm::{

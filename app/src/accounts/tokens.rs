@@ -1,11 +1,12 @@
 //! Personal access tokens for apps and devices (a wearable uploader, say):
 //! scoped, shown once, stored as a SHA-256, revocable, last use recorded.
 
+use super::TokenView;
 use super::entity::{account, api_token};
 use super::secrets::{new_token, sha256_hex};
-use super::{Role, TokenView};
-use crate::access::Category;
 use crate::error::AppError;
+use crate::identity::Category;
+use crate::identity::Role;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,

@@ -96,3 +96,25 @@ mod tests {
         assert_eq!(sqlite_file_path("postgres://h/db"), None);
     }
 }
+
+/// Declares a table of rows that belong to an account and need no relations
+/// to be queried: the entity, its empty relation set and default behaviour.
+macro_rules! plain_entity {
+    ($table:literal, { $($field:tt)* }) => {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = $table)]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            $($field)*
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+pub(crate) use plain_entity;

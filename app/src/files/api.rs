@@ -6,20 +6,13 @@ use super::{FileDetail, FileList, StudyDetail};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn context() -> Result<(crate::state::AppState, crate::access::gate::Actor), AppError> {
-    let state = crate::state::app_state()?;
-    let actor = crate::accounts::api_server::require_signed_in()?.actor();
-    Ok((state, actor))
-}
-
 /// The photos, documents and studies (filtered by `query`).
 #[server(endpoint = "files/list")]
 pub async fn list_files(
     patient_id: Option<i64>,
     query: Option<String>,
 ) -> Result<FileList, AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     super::service::list(&state, &actor, patient_id, query.as_deref().unwrap_or(""))
         .await
         .map_err(AppError::respond)
@@ -28,7 +21,7 @@ pub async fn list_files(
 /// One file with fresh links.
 #[server(endpoint = "files/get")]
 pub async fn get_file(id: i64) -> Result<FileDetail, AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     super::service::detail(&state, &actor, id)
         .await
         .map_err(AppError::respond)
@@ -43,7 +36,7 @@ pub async fn save_file(
     date: String,
     tags: String,
 ) -> Result<(), AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     let meta = super::FileMeta {
         title,
         category,
@@ -58,7 +51,7 @@ pub async fn save_file(
 /// Deletes a file and its blob.
 #[server(endpoint = "files/delete")]
 pub async fn delete_file(id: i64) -> Result<(), AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     super::service::delete(&state, &actor, id)
         .await
         .map_err(AppError::respond)
@@ -70,7 +63,7 @@ pub async fn get_study(
     patient_id: Option<i64>,
     study_uid: String,
 ) -> Result<StudyDetail, AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     super::service::study(&state, &actor, patient_id, &study_uid)
         .await
         .map_err(AppError::respond)

@@ -20,11 +20,11 @@ pub const ABANDONED_MS: i64 = 24 * 3600 * 1000;
 /// an upload or a study being stored right now).
 pub const ORPHAN_AFTER_MS: i64 = 3600 * 1000;
 
+/// Queues a file's thumbnail, inside the transaction that stores the file.
 pub async fn queue_thumbnail(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     let mut job = NewJob::new(THUMB_JOB, id.to_string());
     job.dedup_key = Some(format!("thumb:{id}"));
     enqueue(db, job).await?;
-    crate::jobs::worker::wake();
     Ok(())
 }
 
@@ -75,7 +75,7 @@ pub async fn thumbnail(state: &AppState, payload: &str) -> Result<(), String> {
     };
     // A frame or photo that cannot be drawn has no thumbnail; that is not a failure.
     let Ok(thumb) = thumb else { return Ok(()) };
-    let thumb_key = super::upload::new_blob_key(row.patient_id);
+    let thumb_key = super::intake::new_blob_key(row.patient_id);
     let (data_key, wrapped) = state.files.keys.new_data_key(&thumb_key);
     sealed::write_all(&state.blobs, &data_key, &thumb_key, &thumb)
         .await
@@ -119,11 +119,11 @@ async fn referenced(db: &impl ConnectionTrait) -> Result<HashSet<String>, DbErr>
 /// Removes uploads abandoned for a day and blobs that no row names.
 pub async fn sweep_now(state: &AppState, now: i64) -> Result<Swept, String> {
     let mut swept = Swept::default();
-    for upload in super::upload::stale(&state.db, now - ABANDONED_MS)
+    for upload in super::uploads::stale(&state.db, now - ABANDONED_MS)
         .await
         .map_err(|e| e.to_string())?
     {
-        super::upload::remove(state, &upload).await;
+        super::uploads::discard(state, &upload).await;
         swept.uploads += 1;
     }
     let objects = state.blobs.list("p/").await.map_err(|e| e.to_string())?;

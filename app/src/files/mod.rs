@@ -2,7 +2,8 @@
 //! The server side keeps each file sealed in the blob store (`sealed`,
 //! `crypt`), decides its type from its bytes (`sniff`), cleans photos
 //! (`photos`), reads DICOM (`dicom`, `study_zip`) and hands out short-lived
-//! signed links (`links`). Uploads arrive in parts (`upload`).
+//! signed links (`links`). Uploads arrive in parts (`upload`, rows in
+//! `uploads`) and become files through one intake (`intake`).
 
 pub mod api;
 pub mod components;
@@ -14,6 +15,8 @@ pub mod viewer;
 pub mod crypt;
 #[cfg(feature = "ssr")]
 pub mod dicom;
+#[cfg(feature = "ssr")]
+pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
@@ -34,6 +37,8 @@ pub mod store;
 pub mod study_zip;
 #[cfg(feature = "ssr")]
 pub mod upload;
+#[cfg(feature = "ssr")]
+pub mod uploads;
 
 pub use api::*;
 pub use components::{DocumentsPage, PatientDocumentsPage};

@@ -10,8 +10,9 @@ use super::{
     CATEGORIES, FileDetail, FileList, FileMeta, FileView, InstanceView, SeriesView, StudyDetail,
     StudyView, dicom, parse_tags,
 };
-use crate::access::gate::{self, Actor, Proof, Read, Write, kinds::Documents};
+use crate::access::gate::{self, Proof, Read, Write, kinds::Documents};
 use crate::error::AppError;
+use crate::identity::Actor;
 use crate::state::AppState;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -107,7 +108,7 @@ pub async fn list(
     patient_id: Option<i64>,
     query: &str,
 ) -> Result<FileList, AppError> {
-    let patient_id = crate::health::service::patient_of(actor, patient_id)?;
+    let patient_id = crate::request::patient_of(actor, patient_id)?;
     let proof = gate::check::<Documents, Read>(&state.db, actor, patient_id, None).await?;
     let rows = store::list(&state.db, &proof, query).await?;
     let signer = Signer::new(state, actor);
@@ -240,7 +241,7 @@ pub async fn study(
     patient_id: Option<i64>,
     study_uid: &str,
 ) -> Result<StudyDetail, AppError> {
-    let patient_id = crate::health::service::patient_of(actor, patient_id)?;
+    let patient_id = crate::request::patient_of(actor, patient_id)?;
     let proof = gate::check::<Documents, Read>(&state.db, actor, patient_id, Some("study")).await?;
     let rows = store::study(&state.db, &proof, study_uid).await?;
     if rows.is_empty() {

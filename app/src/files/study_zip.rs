@@ -6,10 +6,11 @@
 //! too much in all, a ratio no scan has); an entry that inflates past what its
 //! header said stops the whole archive, and what it had stored is removed.
 
+use super::intake::{self, Instance, Kept};
 use super::sealed::{self, SealedReader};
-use super::store::{self, NewFile};
-use super::upload::{UploadRow, iso_date, new_blob_key};
-use super::{Skipped, UploadResult, dicom};
+use super::store;
+use super::uploads::{self, UploadRow};
+use super::{Skipped, UploadResult};
 use crate::access::gate::{Proof, Write, kinds::Documents};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -142,10 +143,10 @@ pub async fn expand(
         };
         match entry {
             Entry::Skip(skipped) => result.skipped.push(skipped),
-            Entry::Dicom(name, bytes) => match store_instance(state, proof, bytes).await {
-                Ok(Stored::New(id)) => result.file_ids.push(id),
-                Ok(Stored::Duplicate(id)) => result.duplicates.push(id),
-                Ok(Stored::Refused(reason)) => result.skipped.push(Skipped { name, reason }),
+            Entry::Dicom(name, bytes) => match intake::zip_instance(state, proof, bytes).await {
+                Ok(Instance::Kept(Kept::New(id))) => result.file_ids.push(id),
+                Ok(Instance::Kept(Kept::Duplicate(id))) => result.duplicates.push(id),
+                Ok(Instance::Refused(reason)) => result.skipped.push(Skipped { name, reason }),
                 Err(err) => {
                     remove_stored(state, proof, &result.file_ids).await;
                     return Err(err);
@@ -160,91 +161,11 @@ pub async fn expand(
         });
     }
     // The archive itself is not kept: its instances are.
-    super::upload::remove(state, upload).await;
+    uploads::discard(state, upload).await;
     if let Some(id) = result.file_ids.first().or(result.duplicates.first()) {
         result.open = Some(format!("/documents/{id}"));
     }
     Ok(result)
-}
-
-enum Stored {
-    New(i64),
-    Duplicate(i64),
-    Refused(String),
-}
-
-async fn store_instance(
-    state: &AppState,
-    proof: &Proof<Documents, Write>,
-    bytes: Vec<u8>,
-) -> Result<Stored, AppError> {
-    use sha2::{Digest, Sha256};
-    let sha256: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if let Some(id) = store::by_sha(&state.db, proof, &sha256).await? {
-        return Ok(Stored::Duplicate(id));
-    }
-    let (bytes, parsed) = tokio::task::spawn_blocking(move || {
-        let parsed = dicom::read(&bytes[..]).and_then(|obj| dicom::inspect(&obj));
-        (bytes, parsed)
-    })
-    .await
-    .map_err(|_| AppError::Internal)?;
-    let instance = match parsed {
-        Ok(instance) => instance,
-        Err(reason) => return Ok(Stored::Refused(reason)),
-    };
-    let blob_key = new_blob_key(proof.patient_id());
-    let (key, wrapped) = state.files.keys.new_data_key(&blob_key);
-    sealed::write_all(&state.blobs, &key, &blob_key, &bytes)
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "blob store error");
-            AppError::Internal
-        })?;
-    let title = if instance.info.study_description.is_empty() {
-        "DICOM study".to_owned()
-    } else {
-        instance.info.study_description.chars().take(120).collect()
-    };
-    let file = NewFile {
-        kind: "dicom",
-        media_type: "application/dicom".into(),
-        title,
-        category: "imaging".into(),
-        tags: Vec::new(),
-        doc_date: iso_date(&instance.info.study_date),
-        size: bytes.len() as u64,
-        sha256: sha256.clone(),
-        blob_key: blob_key.clone(),
-        wrapped_key: wrapped,
-        width: None,
-        height: None,
-        dicom: Some((
-            instance.study_uid,
-            instance.series_uid,
-            instance.sop_uid,
-            instance.number,
-            instance.info,
-        )),
-    };
-    match store::insert(&state.db, proof, file).await {
-        Ok(Some(id)) => Ok(Stored::New(id)),
-        Ok(None) => {
-            let _ = sealed::delete(&state.blobs, &blob_key).await;
-            Ok(Stored::Duplicate(
-                store::by_sha(&state.db, proof, &sha256)
-                    .await?
-                    .unwrap_or_default(),
-            ))
-        }
-        Err(err) => {
-            let _ = sealed::delete(&state.blobs, &blob_key).await;
-            Err(err.into())
-        }
-    }
 }
 
 /// Removes what an archive had stored before it was refused.

@@ -1,174 +1,25 @@
-//! Uploads in parts. `begin` checks access, size and quota and makes the
-//! blob's key and data key; each part is sealed as it streams in (never held
-//! whole) and the first part decides the file's type by its bytes; `finish`
-//! turns the parts into a file (or, for a ZIP, one file per DICOM instance).
-//! A stopped upload resumes from `next_part`. Anything refused or abandoned
-//! leaves neither rows nor blobs behind (the sweep job collects what a crash
-//! left).
+//! Uploads in parts, the flow: `begin` checks access, size and quota and
+//! makes the blob's key and data key; each part is sealed as it streams in
+//! (never held whole) and the first part decides the file's type by its
+//! bytes; `finish` hands the parts to `intake` (or, for a ZIP, to
+//! `study_zip`: one file per DICOM instance). A stopped upload resumes from
+//! `next_part`. Anything refused or abandoned leaves neither rows nor blobs
+//! behind (the sweep job collects what a crash left).
 
-use super::sealed::{self, PART_BYTES, PartWriter, SealedReader, part_count};
+use super::intake::{self, new_blob_key, refused, storage};
+use super::sealed::{self, PartWriter, part_count};
 use super::sniff::{self, Sniffed};
-use super::store::{self, NewFile};
-use super::{UploadResult, UploadStart, UploadState, dicom, photos, study_zip};
-use crate::access::gate::{self, Actor, Proof, Write, kinds::Documents};
-use crate::db::{now_ms, statement};
+use super::store;
+use super::uploads::{self, UploadRow, hashers, own};
+use super::{UploadResult, UploadStart, UploadState, study_zip};
+use crate::access::gate::{self, Write, kinds::Documents};
 use crate::error::AppError;
+use crate::identity::Actor;
 use crate::state::AppState;
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, TransactionTrait};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-/// An upload as stored.
-#[derive(Debug, Clone)]
-pub struct UploadRow {
-    pub token: String,
-    pub patient_id: i64,
-    pub account_id: i64,
-    pub name: String,
-    pub size: u64,
-    pub parts: u64,
-    pub kind: Option<Sniffed>,
-    pub blob_key: String,
-    pub wrapped_key: String,
-}
-
-impl UploadRow {
-    /// This upload's data key.
-    pub fn key(&self, state: &AppState) -> Result<crate::files::crypt::DataKey, AppError> {
-        state
-            .files
-            .keys
-            .unwrap(&self.wrapped_key, &self.blob_key)
-            .map_err(|_| AppError::Internal)
-    }
-
-    /// A blocking `Read + Seek` view of what was sent (inside `spawn_blocking`).
-    pub fn reader(&self, state: &AppState) -> Result<SealedReader, AppError> {
-        Ok(SealedReader::new(
-            state.blobs.clone(),
-            self.key(state)?,
-            self.blob_key.clone(),
-            self.size,
-        ))
-    }
-
-    fn state(&self) -> UploadState {
-        UploadState {
-            token: self.token.clone(),
-            part_bytes: PART_BYTES,
-            next_part: self.parts,
-            parts: part_count(self.size),
-        }
-    }
-}
-
-fn upload_row(row: &QueryResult) -> Result<UploadRow, DbErr> {
-    Ok(UploadRow {
-        token: row.try_get("", "token")?,
-        patient_id: row.try_get("", "patient_id")?,
-        account_id: row.try_get("", "account_id")?,
-        name: row.try_get("", "name")?,
-        size: row.try_get::<i64>("", "size")?.max(0) as u64,
-        parts: row.try_get::<i64>("", "parts")?.max(0) as u64,
-        kind: row
-            .try_get::<Option<String>>("", "kind")?
-            .and_then(|k| Sniffed::parse(&k)),
-        blob_key: row.try_get("", "blob_key")?,
-        wrapped_key: row.try_get("", "wrapped_key")?,
-    })
-}
-
-/// The running SHA-256 of each upload this process is receiving, with the
-/// next part it expects. A resumed upload that another process started has
-/// none here; `finish` then reads the stored parts once to hash them.
-fn hashers() -> &'static Mutex<HashMap<String, (u64, Sha256)>> {
-    static HASHERS: OnceLock<Mutex<HashMap<String, (u64, Sha256)>>> = OnceLock::new();
-    HASHERS.get_or_init(Default::default)
-}
-
-fn refused(reason: impl Into<String>) -> AppError {
-    AppError::FileRefused {
-        reason: reason.into(),
-    }
-}
 
 fn mb(bytes: u64) -> u64 {
     bytes / (1024 * 1024)
-}
-
-/// A random storage key under the patient's prefix.
-pub fn new_blob_key(patient_id: i64) -> String {
-    let bytes: [u8; 16] = rand::random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("p/{patient_id}/{hex}")
-}
-
-/// The name as a default title: no folders, no extension, at most 120 characters.
-fn title_from(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let stem = match base.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem,
-        _ => base,
-    };
-    let title: String = stem
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    if title.is_empty() {
-        "Untitled".into()
-    } else {
-        title
-    }
-}
-
-async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<UploadRow>, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "SELECT token, patient_id, account_id, name, size, parts, kind, blob_key, wrapped_key \
-             FROM uploads WHERE token = ?",
-            [token.into()],
-        ))
-        .await?;
-    row.as_ref().map(upload_row).transpose()
-}
-
-/// The upload `token` of this account (another account's token is "not found").
-async fn own(state: &AppState, actor: &Actor, token: &str) -> Result<UploadRow, AppError> {
-    match find(&state.db, token).await? {
-        Some(row) if row.account_id == actor.account_id => Ok(row),
-        _ => Err(AppError::NotFound),
-    }
-}
-
-/// Removes an upload's row and its parts — unless a file already holds those
-/// parts (the same upload finished twice at once: the first one kept them).
-async fn discard(state: &AppState, upload: &UploadRow) {
-    hashers().lock().expect("hashers").remove(&upload.token);
-    let kept = state
-        .db
-        .query_one_raw(statement(
-            state.db.get_database_backend(),
-            "SELECT id FROM files WHERE blob_key = ?",
-            [upload.blob_key.clone().into()],
-        ))
-        .await
-        .map(|row| row.is_some())
-        .unwrap_or(true);
-    if !kept && let Err(err) = sealed::delete(&state.blobs, &upload.blob_key).await {
-        tracing::warn!(error = %err, "cannot delete an upload's parts; the sweep will");
-    }
-    let _ = state
-        .db
-        .execute_raw(statement(
-            state.db.get_database_backend(),
-            "DELETE FROM uploads WHERE token = ?",
-            [upload.token.clone().into()],
-        ))
-        .await;
 }
 
 /// Starts an upload of `start.size` bytes for the actor or the patient named.
@@ -177,7 +28,7 @@ pub async fn begin(
     actor: &Actor,
     start: UploadStart,
 ) -> Result<UploadState, AppError> {
-    let patient_id = crate::health::service::patient_of(actor, start.patient_id)?;
+    let patient_id = crate::request::patient_of(actor, start.patient_id)?;
     let proof =
         gate::check::<Documents, Write>(&state.db, actor, patient_id, Some("upload")).await?;
     let limits = &state.files;
@@ -213,26 +64,7 @@ pub async fn begin(
         blob_key,
         wrapped_key: wrapped,
     };
-    let now = now_ms();
-    state
-        .db
-        .execute_raw(statement(
-            state.db.get_database_backend(),
-            "INSERT INTO uploads (token, patient_id, account_id, name, size, parts, kind, blob_key, \
-             wrapped_key, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?)",
-            [
-                row.token.clone().into(),
-                row.patient_id.into(),
-                row.account_id.into(),
-                row.name.clone().into(),
-                (row.size as i64).into(),
-                row.blob_key.clone().into(),
-                row.wrapped_key.clone().into(),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
+    uploads::insert(&state.db, &row).await?;
     hashers()
         .lock()
         .expect("hashers")
@@ -337,7 +169,7 @@ where
             err,
             AppError::FileRefused { .. } | AppError::FileTooLarge { .. }
         ) {
-            discard(state, &upload).await;
+            uploads::discard(state, &upload).await;
         }
         return Err(err);
     }
@@ -349,21 +181,7 @@ where
             other => storage(other),
         });
     }
-    let advanced = state
-        .db
-        .execute_raw(statement(
-            state.db.get_database_backend(),
-            "UPDATE uploads SET parts = parts + 1, kind = ?, updated_ms = ? WHERE token = ? AND parts = ?",
-            [
-                kind.map(Sniffed::name).into(),
-                now_ms().into(),
-                token.into(),
-                (index as i64).into(),
-            ],
-        ))
-        .await?
-        .rows_affected()
-        == 1;
+    let advanced = uploads::advance(&state.db, token, index, kind).await?;
     if advanced && let Some(hasher) = hasher {
         hashers()
             .lock()
@@ -373,15 +191,10 @@ where
     Ok(own(state, actor, token).await?.state())
 }
 
-fn storage(err: sealed::SealedError) -> AppError {
-    tracing::error!(error = %err, "blob store error");
-    AppError::Internal
-}
-
 /// Stops an upload and removes what it stored.
 pub async fn abort(state: &AppState, actor: &Actor, token: &str) -> Result<(), AppError> {
     let upload = own(state, actor, token).await?;
-    discard(state, &upload).await;
+    uploads::discard(state, &upload).await;
     Ok(())
 }
 
@@ -433,190 +246,10 @@ pub async fn finish(
     let sha256 = digest_of(state, &upload).await?;
     let outcome = match kind {
         Sniffed::Zip => study_zip::expand(state, &proof, &upload).await,
-        _ => single(state, &proof, &upload, kind, sha256).await,
+        _ => intake::upload(state, &proof, &upload, kind, sha256).await,
     };
-    match outcome {
-        Ok(result) => {
-            for id in &result.file_ids {
-                super::jobs::queue_thumbnail(&state.db, *id).await?;
-            }
-            Ok(result)
-        }
-        Err(err) => {
-            discard(state, &upload).await;
-            Err(err)
-        }
+    if outcome.is_err() {
+        uploads::discard(state, &upload).await;
     }
-}
-
-/// Reads the whole upload (a photo: bounded by the photo limit).
-async fn bytes_of(state: &AppState, upload: &UploadRow) -> Result<Vec<u8>, AppError> {
-    let key = upload.key(state)?;
-    sealed::read_all(&state.blobs, &key, &upload.blob_key, upload.size)
-        .await
-        .map_err(storage)
-}
-
-/// A photo, PDF or DICOM file.
-async fn single(
-    state: &AppState,
-    proof: &Proof<Documents, Write>,
-    upload: &UploadRow,
-    kind: Sniffed,
-    sha256: String,
-) -> Result<UploadResult, AppError> {
-    if let Some(id) = store::by_sha(&state.db, proof, &sha256).await? {
-        discard(state, upload).await;
-        return Ok(UploadResult {
-            file_ids: vec![],
-            duplicates: vec![id],
-            skipped: vec![],
-            open: Some(format!("/documents/{id}")),
-        });
-    }
-    let title = title_from(&upload.name);
-    let mut file = NewFile {
-        kind: kind.kind(),
-        media_type: String::new(),
-        title,
-        category: String::new(),
-        tags: Vec::new(),
-        doc_date: None,
-        size: upload.size,
-        sha256,
-        blob_key: upload.blob_key.clone(),
-        wrapped_key: upload.wrapped_key.clone(),
-        width: None,
-        height: None,
-        dicom: None,
-    };
-    // Set when the stored blob is a new one (a cleaned photo) rather than the upload's parts.
-    let mut new_blob: Option<String> = None;
-    match kind {
-        Sniffed::Pdf => {
-            file.media_type = "application/pdf".into();
-            file.category = "other".into();
-        }
-        Sniffed::Dicom => {
-            let reader = upload.reader(state)?;
-            let instance = tokio::task::spawn_blocking(move || {
-                dicom::read(std::io::BufReader::new(reader)).and_then(|obj| dicom::inspect(&obj))
-            })
-            .await
-            .map_err(|_| AppError::Internal)?
-            .map_err(refused)?;
-            file.media_type = "application/dicom".into();
-            file.category = "imaging".into();
-            if !instance.info.study_description.is_empty() {
-                file.title = instance.info.study_description.chars().take(120).collect();
-            }
-            file.doc_date = iso_date(&instance.info.study_date);
-            file.dicom = Some((
-                instance.study_uid,
-                instance.series_uid,
-                instance.sop_uid,
-                instance.number,
-                instance.info,
-            ));
-        }
-        _ => {
-            let bytes = bytes_of(state, upload).await?;
-            let cleaned = tokio::task::spawn_blocking(move || photos::clean(&bytes, kind))
-                .await
-                .map_err(|_| AppError::Internal)?
-                .map_err(refused)?;
-            let blob_key = new_blob_key(proof.patient_id());
-            let (key, wrapped) = state.files.keys.new_data_key(&blob_key);
-            sealed::write_all(&state.blobs, &key, &blob_key, &cleaned.bytes)
-                .await
-                .map_err(storage)?;
-            file.media_type = cleaned.media_type.into();
-            file.category = "photo".into();
-            file.size = cleaned.bytes.len() as u64;
-            file.width = Some(cleaned.width);
-            file.height = Some(cleaned.height);
-            file.blob_key = blob_key.clone();
-            file.wrapped_key = wrapped;
-            new_blob = Some(blob_key);
-        }
-    }
-    let sha256 = file.sha256.clone();
-    let inserted = async {
-        let tx = state.db.begin().await?;
-        let id = store::insert(&tx, proof, file).await?;
-        tx.execute_raw(statement(
-            tx.get_database_backend(),
-            "DELETE FROM uploads WHERE token = ?",
-            [upload.token.clone().into()],
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok::<_, DbErr>(id)
-    }
-    .await;
-    let cleanup = |state: &AppState, key: Option<String>| {
-        let blobs = state.blobs.clone();
-        async move {
-            if let Some(key) = key {
-                let _ = sealed::delete(&blobs, &key).await;
-            }
-        }
-    };
-    match inserted {
-        Ok(Some(id)) => {
-            if new_blob.is_some() {
-                let _ = sealed::delete(&state.blobs, &upload.blob_key).await;
-            }
-            Ok(UploadResult {
-                file_ids: vec![id],
-                duplicates: vec![],
-                skipped: vec![],
-                open: Some(format!("/documents/{id}")),
-            })
-        }
-        Ok(None) => {
-            // The same bytes arrived twice at once: the other upload won.
-            cleanup(state, new_blob).await;
-            let id = store::by_sha(&state.db, proof, &sha256)
-                .await?
-                .unwrap_or_default();
-            discard(state, upload).await;
-            Ok(UploadResult {
-                file_ids: vec![],
-                duplicates: vec![id],
-                skipped: vec![],
-                open: None,
-            })
-        }
-        Err(err) => {
-            cleanup(state, new_blob).await;
-            Err(err.into())
-        }
-    }
-}
-
-/// DICOM's `YYYYMMDD` as `YYYY-MM-DD`.
-pub fn iso_date(dicom_date: &str) -> Option<String> {
-    let d = dicom_date.trim();
-    (d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]))
-        .filter(|iso| chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").is_ok())
-}
-
-/// Uploads nobody touched since `before_ms`, for the sweep.
-pub async fn stale(db: &impl ConnectionTrait, before_ms: i64) -> Result<Vec<UploadRow>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT token, patient_id, account_id, name, size, parts, kind, blob_key, wrapped_key \
-             FROM uploads WHERE updated_ms < ?",
-            [before_ms.into()],
-        ))
-        .await?;
-    rows.iter().map(upload_row).collect()
-}
-
-/// Removes an abandoned upload (the sweep).
-pub async fn remove(state: &AppState, upload: &UploadRow) {
-    discard(state, upload).await;
+    outcome
 }

@@ -10,18 +10,11 @@ use super::{DashboardView, ImportView, SeriesView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn context() -> Result<(crate::state::AppState, crate::access::gate::Actor), AppError> {
-    let state = crate::state::app_state()?;
-    let me = crate::accounts::api_server::require_signed_in()?;
-    Ok((state, me.actor()))
-}
-
 /// The access check for the patient's vitals (audited), as a server function answers it.
 #[cfg(feature = "ssr")]
 async fn vitals<M: crate::access::gate::AccessMode>(
     state: &crate::state::AppState,
-    actor: &crate::access::gate::Actor,
+    actor: &crate::identity::Actor,
     patient_id: i64,
     record: Option<&str>,
 ) -> Result<crate::access::gate::Proof<crate::access::gate::kinds::Vitals, M>, AppError> {
@@ -30,16 +23,10 @@ async fn vitals<M: crate::access::gate::AccessMode>(
         .map_err(AppError::respond)
 }
 
-#[cfg(feature = "ssr")]
-fn patient(actor: &crate::access::gate::Actor, patient_id: Option<i64>) -> Result<i64, AppError> {
-    super::service::patient_of(actor, patient_id).map_err(AppError::respond)
-}
-
 /// A patient's dashboard (`patient_id` empty: one's own).
 #[server(endpoint = "health/dashboard")]
 pub async fn dashboard(patient_id: Option<i64>) -> Result<DashboardView, AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     super::service::dashboard(&state.db, &actor, patient_id)
         .await
         .map_err(AppError::respond)
@@ -53,8 +40,7 @@ pub async fn series(
     from_s: i64,
     to_s: i64,
 ) -> Result<SeriesView, AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let kind = super::Kind::parse(&kind).ok_or_else(|| AppError::NotFound.respond())?;
     super::service::series(&state.db, &actor, patient_id, kind, from_s, to_s)
         .await
@@ -74,8 +60,7 @@ pub async fn add_reading(
     end_time: Option<String>,
     unit: String,
 ) -> Result<bool, AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let invalid = |reason: &str| {
         AppError::InvalidReading {
             reason: reason.into(),
@@ -124,7 +109,7 @@ pub async fn save_units(
     temperature: String,
     distance: String,
 ) -> Result<(), AppError> {
-    let (state, actor) = context()?;
+    let (state, actor) = crate::request::signed_in_actor()?;
     let prefs = super::UnitPrefs {
         weight,
         glucose,
@@ -139,8 +124,7 @@ pub async fn save_units(
 /// Sets a goal of one's own (`target` in the goal's unit: steps, kg, percent).
 #[server(endpoint = "health/set_goal")]
 pub async fn set_goal(goal: String, target: String) -> Result<(), AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, None)?;
+    let (state, actor, patient_id) = crate::request::patient_context(None)?;
     let goal = super::GoalKind::parse(&goal).ok_or_else(|| AppError::NotFound.respond())?;
     let (min, max) = goal.range();
     let out_of_range = || {
@@ -163,8 +147,7 @@ pub async fn set_goal(goal: String, target: String) -> Result<(), AppError> {
 
 #[server(endpoint = "health/remove_goal")]
 pub async fn remove_goal(goal: String) -> Result<(), AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, None)?;
+    let (state, actor, patient_id) = crate::request::patient_context(None)?;
     let goal = super::GoalKind::parse(&goal).ok_or_else(|| AppError::NotFound.respond())?;
     let proof = vitals::<crate::access::gate::Write>(&state, &actor, patient_id, None).await?;
     super::goals::remove(&state.db, &proof, goal)
@@ -175,8 +158,7 @@ pub async fn remove_goal(goal: String) -> Result<(), AppError> {
 /// The patient's recent imports.
 #[server(endpoint = "health/imports")]
 pub async fn imports(patient_id: Option<i64>) -> Result<Vec<ImportView>, AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let proof = vitals::<crate::access::gate::Read>(&state, &actor, patient_id, None).await?;
     super::imports::list(&state.db, &proof)
         .await
@@ -186,8 +168,7 @@ pub async fn imports(patient_id: Option<i64>) -> Result<Vec<ImportView>, AppErro
 /// One import and its progress.
 #[server(endpoint = "health/import")]
 pub async fn import_status(import_id: i64) -> Result<ImportView, AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, None)?;
+    let (state, actor, patient_id) = crate::request::patient_context(None)?;
     let proof = vitals::<crate::access::gate::Read>(
         &state,
         &actor,
@@ -203,8 +184,7 @@ pub async fn import_status(import_id: i64) -> Result<ImportView, AppError> {
 /// Cancels an import; what it added is removed.
 #[server(endpoint = "health/cancel_import")]
 pub async fn cancel_import(import_id: i64) -> Result<(), AppError> {
-    let (state, actor) = context()?;
-    let patient_id = patient(&actor, None)?;
+    let (state, actor, patient_id) = crate::request::patient_context(None)?;
     let proof = vitals::<crate::access::gate::Write>(
         &state,
         &actor,
@@ -213,15 +193,6 @@ pub async fn cancel_import(import_id: i64) -> Result<(), AppError> {
     )
     .await?;
     super::imports::cancel(&state.db, &proof, import_id)
-        .await
-        .map_err(AppError::respond)
-}
-
-/// Marks one of one's notifications read.
-#[server(endpoint = "notifications/read")]
-pub async fn mark_notification_read(notification_id: i64) -> Result<(), AppError> {
-    let (state, actor) = context()?;
-    super::goals::mark_read(&state.db, actor.account_id, notification_id)
         .await
         .map_err(AppError::respond)
 }

@@ -5,7 +5,7 @@
 //! types are counted as skipped. A file that ends before `</HealthData>` is
 //! reported as truncated after the readings read so far.
 
-use super::imports::{ParseEnd, Parsed, Sink};
+use super::import_job::{ParseEnd, Parsed, Sink};
 use super::reading::{NewReading, Problem};
 use chrono::DateTime;
 use quick_xml::events::{BytesStart, Event};

@@ -2,7 +2,7 @@
 //! (optional `value2`, `end`, `source`), then one reading per line. Fields
 //! may be quoted ("..." with "" for a quote). Read line by line.
 
-use super::imports::{ParseEnd, Parsed, Sink};
+use super::import_job::{ParseEnd, Parsed, Sink};
 use super::reading::{NewReading, Problem};
 use std::io::BufRead;
 

@@ -209,48 +209,24 @@ pub async fn evaluate(db: &DatabaseConnection, patient_id: i64) -> Result<(), Db
     Ok(())
 }
 
-/// The account's latest notifications.
+/// The account's latest notifications as the dashboard shows them (read
+/// through notify's one read model).
 pub async fn notifications(
     db: &DatabaseConnection,
     account_id: i64,
 ) -> Result<Vec<NotificationView>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT id, kind, params, created_ms, read_ms FROM notifications WHERE account_id = ? \
-             ORDER BY id DESC LIMIT 20",
-            [account_id.into()],
-        ))
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            let params: Option<String> = row.try_get("", "params")?;
-            let goal = params
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
-                .and_then(|v| GoalKind::parse(v.get("goal")?.as_str()?));
-            let read_ms: Option<i64> = row.try_get("", "read_ms")?;
-            Ok(NotificationView {
-                id: row.try_get("", "id")?,
-                kind: row.try_get("", "kind")?,
-                goal,
-                created_ms: row.try_get("", "created_ms")?,
-                read: read_ms.is_some(),
-            })
+    Ok(crate::notify::service::latest(db, account_id, 20)
+        .await?
+        .into_iter()
+        .map(|stored| NotificationView {
+            goal: stored
+                .params()
+                .get("goal")
+                .and_then(|g| GoalKind::parse(g.as_str()?)),
+            id: stored.id,
+            read: stored.is_read(),
+            kind: stored.kind,
+            created_ms: stored.created_ms,
         })
-        .collect()
-}
-
-/// Marks one of the account's notifications read.
-pub async fn mark_read(db: &DatabaseConnection, account_id: i64, id: i64) -> Result<(), AppError> {
-    let result = db
-        .execute_raw(statement(
-            db.get_database_backend(),
-            "UPDATE notifications SET read_ms = ? WHERE id = ? AND account_id = ?",
-            [now_ms().into(), id.into(), account_id.into()],
-        ))
-        .await?;
-    if result.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+        .collect())
 }

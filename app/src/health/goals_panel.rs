@@ -3,12 +3,10 @@
 
 use super::labels::goal_label;
 use super::units::{DISTANCE_CHOICES, GLUCOSE_CHOICES, TEMPERATURE_CHOICES, WEIGHT_CHOICES};
-use super::{
-    GoalKind, GoalView, MarkNotificationRead, NotificationView, RemoveGoal, SaveUnits, SetGoal,
-    UnitPrefs,
-};
+use super::{GoalKind, GoalView, NotificationView, RemoveGoal, SaveUnits, SetGoal, UnitPrefs};
 use crate::i18n::*;
 use crate::layout::{ActionError, SubmitButton};
+use crate::notify::MarkNotificationRead;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 

@@ -30,6 +30,10 @@ pub mod fhir;
 #[cfg(feature = "ssr")]
 pub mod goals;
 #[cfg(feature = "ssr")]
+pub mod import_job;
+#[cfg(feature = "ssr")]
+pub mod import_upload;
+#[cfg(feature = "ssr")]
 pub mod imports;
 #[cfg(feature = "ssr")]
 pub mod rollups;

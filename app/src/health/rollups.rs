@@ -316,6 +316,7 @@ pub async fn sweep(state: &AppState) -> Result<(), String> {
             .await
             .map_err(|err| err.to_string())?;
     }
+    queue::wake();
     Ok(())
 }
 

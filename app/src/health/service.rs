@@ -9,24 +9,15 @@ use super::{
     CardView, DashboardView, IngestReport, ItemError, Latest, Point, Resolution, SeriesView,
     UnitPrefs,
 };
-use crate::access::gate::{self, Actor, Read, Write, kinds::Vitals};
-use crate::accounts::Role;
+use crate::access::gate::{self, Read, Write, kinds::Vitals};
 use crate::db::statement;
 use crate::error::AppError;
+use crate::identity::Actor;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
-
-/// The patient a request is about: the one named, else the actor themself.
-pub fn patient_of(actor: &Actor, patient_id: Option<i64>) -> Result<i64, AppError> {
-    match patient_id {
-        Some(id) => Ok(id),
-        None if actor.role == Role::Patient => Ok(actor.account_id),
-        None => Err(AppError::WrongRole),
-    }
-}
 
 /// Checks and stores a batch. Items that fail their checks are reported by
 /// index; the good ones are stored (duplicates are counted, not stored twice).

@@ -76,7 +76,7 @@ pub async fn insert(
             .collect();
         super::rollups::mark(&tx, patient_id, hours).await?;
     }
-    tx.commit().await?;
+    crate::jobs::queue::commit_and_wake(tx).await?;
     Ok(Written {
         stored,
         duplicates: readings.len() as u64 - stored,
@@ -196,6 +196,6 @@ pub async fn delete_import(
     if !hours.is_empty() {
         super::rollups::mark(&tx, proof.patient_id(), hours).await?;
     }
-    tx.commit().await?;
+    crate::jobs::queue::commit_and_wake(tx).await?;
     Ok(deleted)
 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 fn administrator() -> Result<crate::state::AppState, AppError> {
-    let me = crate::accounts::api_server::require_signed_in()?;
-    if me.actor().role != crate::accounts::Role::Administrator {
+    let me = crate::request::require_signed_in()?;
+    if me.actor().role != crate::identity::Role::Administrator {
         return Err(AppError::WrongRole.respond());
     }
     crate::state::app_state()

@@ -5,6 +5,10 @@
 //! last attempt. A lease that runs out (a crashed process) makes the job
 //! claimable again, so handlers must be idempotent. Every run is logged in
 //! `job_runs`.
+//!
+//! The one rule for areas: **enqueue inside the transaction that makes the
+//! work, wake after it commits** ([`enqueue`], then [`commit_and_wake`], or
+//! [`wake`] after an enqueue outside a transaction).
 
 use crate::db::{now_ms, statement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
@@ -61,11 +65,32 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob<'_>) -> Result<bool,
             ],
         ))
         .await?;
-    let added = result.rows_affected() == 1;
-    if added {
-        super::worker::wake();
-    }
-    Ok(added)
+    Ok(result.rows_affected() == 1)
+}
+
+fn wake_signal() -> &'static tokio::sync::Notify {
+    static WAKE: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    WAKE.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Tells this process's worker that jobs were committed. Call it after the
+/// transaction that enqueued them commits (a worker woken earlier would not
+/// see them yet); workers of other processes find them by polling.
+pub fn wake() {
+    wake_signal().notify_one();
+}
+
+/// Resolves when [`wake`] is called (the worker waits on it while idle).
+pub async fn woken() {
+    wake_signal().notified().await;
+}
+
+/// Commits a transaction that enqueued jobs, then wakes the worker: the
+/// rule is *enqueue inside the transaction, wake after commit*.
+pub async fn commit_and_wake(tx: sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+    tx.commit().await?;
+    wake();
+    Ok(())
 }
 
 /// A claimed job.

@@ -4,9 +4,8 @@
 
 use super::queue::{self, Claimed, Schedule};
 use crate::state::AppState;
-use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tracing::Instrument as _;
 
 /// How long a claim holds before another worker may take the job over.
@@ -40,16 +39,6 @@ pub const SCHEDULES: &[Schedule] = &[
 
 pub const PRUNE_JOB: &str = "jobs_prune";
 
-fn wake_signal() -> &'static Notify {
-    static WAKE: OnceLock<Notify> = OnceLock::new();
-    WAKE.get_or_init(Notify::new)
-}
-
-/// Tells this process's worker that a job was added.
-pub fn wake() {
-    wake_signal().notify_one();
-}
-
 /// A name for this worker: host, process and a random part.
 pub fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "hale".into());
@@ -80,7 +69,7 @@ pub async fn run(state: AppState, name: String, mut stop: watch::Receiver<bool>)
             }
             Ok(None) => {
                 tokio::select! {
-                    () = wake_signal().notified() => {}
+                    () = queue::woken() => {}
                     () = tokio::time::sleep(IDLE_POLL) => {}
                     _ = stop.changed() => {}
                 }
@@ -125,7 +114,9 @@ async fn handle(state: &AppState, job: &Claimed) -> Result<(), String> {
     match job.kind.as_str() {
         crate::health::rollups::JOB => crate::health::rollups::run_job(state, &job.payload).await,
         crate::health::rollups::SWEEP_JOB => crate::health::rollups::sweep(state).await,
-        crate::health::imports::JOB => crate::health::imports::run_job(state, &job.payload).await,
+        crate::health::imports::JOB => {
+            crate::health::import_job::run_job(state, &job.payload).await
+        }
         crate::meds::reminders::JOB => crate::meds::reminders::run(state).await,
         crate::notify::deliver::JOB => crate::notify::deliver::run_job(state, &job.payload).await,
         crate::files::jobs::THUMB_JOB => crate::files::jobs::thumbnail(state, &job.payload).await,

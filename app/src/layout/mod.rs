@@ -1,12 +1,9 @@
-//! The design system's building blocks: the page frame with navigation, the
-//! language switcher and the error message.
+//! The design system's building blocks, below every area: forms (submit
+//! buttons, action errors, password fields) and the error message. The page
+//! frame that composes the areas' widgets is `crate::frame`.
 
 mod error_message;
 mod forms;
-mod frame;
-mod language;
 
 pub use error_message::ErrorMessage;
 pub use forms::{ActionError, PasswordField, SubmitButton};
-pub use frame::{AppFrame, Area};
-pub use language::LanguageSwitcher;

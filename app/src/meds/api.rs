@@ -6,24 +6,13 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-#[cfg(feature = "ssr")]
-fn context(
-    patient_id: Option<i64>,
-) -> Result<(crate::state::AppState, crate::access::gate::Actor, i64), AppError> {
-    let state = crate::state::app_state()?;
-    let actor = crate::accounts::api_server::require_signed_in()?.actor();
-    let patient_id =
-        crate::health::service::patient_of(&actor, patient_id).map_err(AppError::respond)?;
-    Ok((state, actor, patient_id))
-}
-
 /// The medications (filtered by `query`), with adherence.
 #[server(endpoint = "meds/list")]
 pub async fn list_medications(
     patient_id: Option<i64>,
     query: Option<String>,
 ) -> Result<MedicationList, AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     super::service::list(
         &state.db,
         &actor,
@@ -40,7 +29,7 @@ pub async fn get_medication(
     patient_id: Option<i64>,
     id: i64,
 ) -> Result<MedicationDetail, AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     super::service::detail(&state.db, &actor, patient_id, id)
         .await
         .map_err(AppError::respond)
@@ -53,7 +42,7 @@ pub async fn save_medication(
     id: Option<i64>,
     input: MedicationInput,
 ) -> Result<i64, AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     super::service::save(&state.db, &actor, patient_id, id, input)
         .await
         .map_err(AppError::respond)
@@ -66,7 +55,7 @@ pub async fn set_medication_active(
     id: i64,
     active: bool,
 ) -> Result<(), AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     super::service::set_active(&state.db, &actor, patient_id, id, active)
         .await
         .map_err(AppError::respond)
@@ -79,7 +68,7 @@ pub async fn refill_medication(
     id: i64,
     amount: String,
 ) -> Result<(), AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let amount = amount
         .trim()
         .replace(',', ".")
@@ -101,8 +90,8 @@ pub async fn dose_day(
     patient_id: Option<i64>,
     date: Option<String>,
 ) -> Result<TodayView, AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
-    super::service::today(&state.db, &actor, patient_id, date.as_deref())
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
+    super::doses::today(&state.db, &actor, patient_id, date.as_deref())
         .await
         .map_err(AppError::respond)
 }
@@ -110,8 +99,8 @@ pub async fn dose_day(
 /// Logs a dose taken or skipped (a repeated `client_id` is stored once).
 #[server(endpoint = "meds/log", input = Json)]
 pub async fn log_dose(patient_id: Option<i64>, dose: DoseInput) -> Result<DoseLogged, AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
-    super::service::log_dose(&state.db, &actor, patient_id, dose)
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
+    super::doses::log_dose(&state.db, &actor, patient_id, dose)
         .await
         .map_err(AppError::respond)
 }
@@ -119,8 +108,8 @@ pub async fn log_dose(patient_id: Option<i64>, dose: DoseInput) -> Result<DoseLo
 /// Undoes a logged dose.
 #[server(endpoint = "meds/undo")]
 pub async fn undo_dose(patient_id: Option<i64>, log_id: i64) -> Result<(), AppError> {
-    let (state, actor, patient_id) = context(patient_id)?;
-    super::service::undo(&state.db, &actor, patient_id, log_id)
+    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
+    super::doses::undo(&state.db, &actor, patient_id, log_id)
         .await
         .map_err(AppError::respond)
 }
@@ -128,8 +117,7 @@ pub async fn undo_dose(patient_id: Option<i64>, log_id: i64) -> Result<(), AppEr
 /// Keeps schedules in this time zone (an IANA name such as `Europe/London`).
 #[server(endpoint = "meds/zone")]
 pub async fn set_time_zone(zone: String) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let me = crate::accounts::api_server::require_signed_in()?;
+    let (state, me) = crate::request::signed_in_state()?;
     crate::notify::prefs::set_time_zone(&state.db, me.user.id, &zone)
         .await
         .map_err(AppError::respond)

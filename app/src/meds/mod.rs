@@ -20,6 +20,10 @@ pub use form_page::{EditMedicationPage, NewMedicationPage};
 pub use today_page::TodayPage;
 
 #[cfg(feature = "ssr")]
+mod checks;
+#[cfg(feature = "ssr")]
+pub mod doses;
+#[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -59,8 +59,8 @@ pub async fn run_at(db: &DatabaseConnection, now: i64) -> Result<u32, DbErr> {
         }
         let patient_id: i64 = row.try_get("", "patient_id")?;
         let zone_name: Option<String> = row.try_get("", "patient_zone")?;
-        let zone = slots::zone_or_utc(zone_name.as_deref());
-        let (today, _) = slots::local(&zone, now);
+        let zone = crate::clock::zone_or_utc(zone_name.as_deref());
+        let (today, _) = crate::clock::local(&zone, now);
         let yesterday = today.pred_opt().unwrap_or(today);
         for day in [yesterday, today] {
             for slot in slots::slots_on(&med.input.schedule, med.start, med.end, &zone, day) {
@@ -102,7 +102,7 @@ pub async fn run_at(db: &DatabaseConnection, now: i64) -> Result<u32, DbErr> {
         }
     }
     if sent > 0 {
-        crate::jobs::worker::wake();
+        crate::jobs::queue::wake();
     }
     Ok(sent)
 }

@@ -1,154 +1,19 @@
-//! The rules of medications: checking what a form sends, the list with its
-//! adherence, the Today page, logging and undoing doses, refills. Every
-//! function passes the access check (audited) before it touches a row.
+//! The rules of medications: the list with its adherence, one medication
+//! with its history, adding, editing, stopping and refilling. Doses are in
+//! `doses`, the checks of what forms send in `checks`. Every function passes
+//! the access check (audited) before it touches a row.
 
-use super::schedule::{ScheduleKind, parse_date};
-use super::slots::{self, Slot};
-use super::store::{self, LogRow, MedRow, NewLog};
-use super::{
-    Adherence, CalendarDay, DoseInput, DoseLogged, DoseState, DoseView, FORMS, MedicationDetail,
-    MedicationInput, MedicationList, MedicationView, PrnView, TodayView,
-};
-use crate::access::gate::{self, Actor, Proof, Read, Write, kinds::Medications};
+use super::checks::{begin_change, changed_fields, checked, invalid};
+use super::doses::adherence;
+use super::store::{self, LogRow, MedRow};
+use super::{MedicationDetail, MedicationInput, MedicationList, MedicationView};
+use crate::access::gate::{self, Read, Write, kinds::Medications};
 use crate::db::now_ms;
 use crate::error::AppError;
-use chrono::{Datelike, Duration, NaiveDate};
+use crate::identity::Actor;
+use chrono::{Duration, NaiveDate};
 use jiff::tz::TimeZone;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-
-/// A dose counts as late this long after its time.
-pub const LATE_AFTER_MS: i64 = 60 * 60 * 1000;
-
-fn invalid(reason: impl Into<String>) -> AppError {
-    AppError::InvalidMedication {
-        reason: reason.into(),
-    }
-}
-
-fn bad_dose(reason: impl Into<String>) -> AppError {
-    AppError::InvalidDose {
-        reason: reason.into(),
-    }
-}
-
-/// The access check for a change to `record` (audited), and the transaction it runs in.
-async fn begin_change(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    patient_id: i64,
-    record: &str,
-) -> Result<(Proof<Medications, Write>, DatabaseTransaction), AppError> {
-    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(record)).await?;
-    Ok((proof, db.begin().await?))
-}
-
-/// The patient's time zone: (zone, its name, whether the patient chose it).
-pub async fn zone_of(
-    db: &DatabaseConnection,
-    patient_id: i64,
-) -> Result<(TimeZone, String, bool), AppError> {
-    let name = crate::notify::prefs::time_zone(db, patient_id).await?;
-    Ok(match name.as_deref().and_then(slots::zone) {
-        Some(zone) => (zone, name.unwrap_or_default(), true),
-        None => (TimeZone::UTC, "UTC".into(), false),
-    })
-}
-
-/// Checks and tidies what the form sent.
-pub fn checked(mut input: MedicationInput) -> Result<MedicationInput, AppError> {
-    let trim = |s: &mut String| *s = s.trim().to_owned();
-    for field in [
-        &mut input.name,
-        &mut input.strength,
-        &mut input.form,
-        &mut input.instructions,
-        &mut input.prescriber,
-        &mut input.rxnorm,
-        &mut input.start_date,
-        &mut input.end_date,
-    ] {
-        trim(field);
-    }
-    let limits = [
-        (&input.name, 120, "the name"),
-        (&input.strength, 60, "the strength"),
-        (&input.instructions, 500, "the instructions"),
-        (&input.prescriber, 120, "the prescriber"),
-    ];
-    for (field, max, what) in limits {
-        if field.chars().count() > max {
-            return Err(invalid(format!("{what} is longer than {max} characters")));
-        }
-    }
-    if input.name.is_empty() {
-        return Err(invalid("enter the medication's name"));
-    }
-    if !FORMS.contains(&input.form.as_str()) {
-        return Err(invalid("choose a form from the list"));
-    }
-    if !input.rxnorm.is_empty()
-        && (input.rxnorm.len() > 8 || !input.rxnorm.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(invalid("an RxNorm code is 1 to 8 digits"));
-    }
-    let start = parse_date(&input.start_date).ok_or_else(|| invalid("choose a start date"))?;
-    let end = match input.end_date.as_str() {
-        "" => None,
-        text => Some(parse_date(text).ok_or_else(|| invalid("the end date is not a date"))?),
-    };
-    if end.is_some_and(|end| end < start) {
-        return Err(invalid("the end date is before the start date"));
-    }
-    for (value, what) in [
-        (input.supply, "the supply"),
-        (input.low_supply, "the refill level"),
-    ] {
-        if value.is_some_and(|v| !v.is_finite() || !(0.0..=100_000.0).contains(&v)) {
-            return Err(invalid(format!("{what} must be a number from 0 to 100000")));
-        }
-    }
-    if input.low_supply.is_some() && input.supply.is_none() {
-        return Err(invalid("enter the supply on hand to get refill reminders"));
-    }
-    input.schedule = input.schedule.checked(start, end).map_err(invalid)?;
-    Ok(input)
-}
-
-/// Scheduled doses and their logs over local dates `[from, to]`, as counts.
-pub fn adherence(
-    med: &MedRow,
-    zone: &TimeZone,
-    logs: &[LogRow],
-    from: NaiveDate,
-    to: NaiveDate,
-    now_ms: i64,
-) -> Option<Adherence> {
-    if med.input.schedule.kind == ScheduleKind::AsNeeded {
-        return None;
-    }
-    let mut counts = Adherence::default();
-    let mut day = from;
-    while day <= to {
-        for slot in slots::slots_on(&med.input.schedule, med.start, med.end, zone, day) {
-            if slot.due_ms > now_ms {
-                continue;
-            }
-            counts.expected += 1;
-            match find_log(logs, med.id, &slot.key) {
-                Some(log) if log.taken => counts.taken += 1,
-                Some(_) => counts.skipped += 1,
-                None => {}
-            }
-        }
-        day = day.succ_opt()?;
-    }
-    Some(counts)
-}
-
-fn find_log<'a>(logs: &'a [LogRow], med: i64, slot: &str) -> Option<&'a LogRow> {
-    logs.iter()
-        .find(|l| l.medication_id == med && l.slot.as_deref() == Some(slot))
-}
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 fn view(
     med: MedRow,
@@ -193,11 +58,15 @@ pub async fn list(
     query: &str,
 ) -> Result<MedicationList, AppError> {
     let proof = gate::check::<Medications, Read>(db, actor, patient_id, None).await?;
-    let (zone, zone_name, _) = zone_of(db, patient_id).await?;
+    let crate::clock::PersonZone {
+        zone,
+        name: zone_name,
+        ..
+    } = crate::clock::zone_of(db, patient_id).await?;
     let now = now_ms();
-    let (today, _) = slots::local(&zone, now);
+    let (today, _) = crate::clock::local(&zone, now);
     let from = today - Duration::days(29);
-    let window = (slots::day_start_ms(&zone, from), now + 1);
+    let window = (crate::clock::day_start_ms(&zone, from), now + 1);
     let logs = store::logs(db, &proof, from, today, window).await?;
     let needle = query.trim().to_lowercase();
     let medications = store::medications(db, &proof)
@@ -235,44 +104,22 @@ pub async fn detail(
     let med = store::medication(db, &proof, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (zone, _, _) = zone_of(db, patient_id).await?;
+    let zone = crate::clock::zone_of(db, patient_id).await?.zone;
     let now = now_ms();
-    let (today, _) = slots::local(&zone, now);
+    let (today, _) = crate::clock::local(&zone, now);
     let from = today - Duration::days(29);
     let logs = store::logs(
         db,
         &proof,
         from,
         today,
-        (slots::day_start_ms(&zone, from), now + 1),
+        (crate::clock::day_start_ms(&zone, from), now + 1),
     )
     .await?;
     Ok(MedicationDetail {
         history: store::changes(db, &proof, id).await?,
         medication: view(med, &zone, &logs, today, now),
     })
-}
-
-/// Which fields an edit changed (names only: the history shows no values).
-fn changed_fields(old: &MedicationInput, new: &MedicationInput) -> String {
-    let mut fields = Vec::new();
-    let mut note = |changed: bool, name: &str| {
-        if changed {
-            fields.push(name.to_owned());
-        }
-    };
-    note(old.name != new.name, "name");
-    note(old.strength != new.strength, "strength");
-    note(old.form != new.form, "form");
-    note(old.instructions != new.instructions, "instructions");
-    note(old.prescriber != new.prescriber, "prescriber");
-    note(old.rxnorm != new.rxnorm, "rxnorm");
-    note(old.start_date != new.start_date, "start_date");
-    note(old.end_date != new.end_date, "end_date");
-    note(old.schedule != new.schedule, "schedule");
-    note(old.supply != new.supply, "supply");
-    note(old.low_supply != new.low_supply, "low_supply");
-    fields.join(",")
 }
 
 /// Adds (`id` none) or edits a medication; answers its id.
@@ -356,319 +203,6 @@ pub async fn refill(
     }
     store::change_supply(&tx, &proof, id, amount, true).await?;
     store::add_change(&tx, &proof, id, "refilled", &format!("{amount}")).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-fn dose_view(
-    med: &MedRow,
-    slot: &Slot,
-    log: Option<&LogRow>,
-    zone: &TimeZone,
-    now: i64,
-) -> DoseView {
-    let state = match log {
-        Some(log) if log.taken => DoseState::Taken,
-        Some(_) => DoseState::Skipped,
-        None if slot.due_ms > now => DoseState::Upcoming,
-        None if now - slot.due_ms <= LATE_AFTER_MS => DoseState::Due,
-        None => DoseState::Late,
-    };
-    DoseView {
-        medication_id: med.id,
-        name: med.input.name.clone(),
-        strength: med.input.strength.clone(),
-        form: med.input.form.clone(),
-        slot: slot.key.clone(),
-        time: slot.time.format("%H:%M").to_string(),
-        due_ms: slot.due_ms,
-        amount: slot.amount,
-        state,
-        log_id: log.map(|l| l.id),
-        logged_time: log.map(|l| slots::local(zone, l.at_ms).1.format("%H:%M").to_string()),
-        reason: log.and_then(|l| l.reason.clone()),
-    }
-}
-
-/// The doses of a local date (today by default), as-needed medications with
-/// the day's doses, and the month's calendar.
-pub async fn today(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    patient_id: i64,
-    date: Option<&str>,
-) -> Result<TodayView, AppError> {
-    let proof = gate::check::<Medications, Read>(db, actor, patient_id, None).await?;
-    let (zone, zone_name, zone_set) = zone_of(db, patient_id).await?;
-    let now = now_ms();
-    let (today, _) = slots::local(&zone, now);
-    let day = date.and_then(parse_date).unwrap_or(today);
-    let month_start = day.with_day(1).unwrap_or(day);
-    let next_month = (month_start + Duration::days(32))
-        .with_day(1)
-        .unwrap_or(month_start);
-    let month_end = next_month.pred_opt().unwrap_or(month_start);
-    let window = (
-        slots::day_start_ms(&zone, month_start),
-        slots::day_start_ms(&zone, next_month),
-    );
-    let logs = store::logs(db, &proof, month_start, month_end, window).await?;
-    let meds = store::medications(db, &proof).await?;
-    let day_window = (
-        slots::day_start_ms(&zone, day),
-        slots::day_start_ms(&zone, day.succ_opt().unwrap_or(day)),
-    );
-
-    let mut doses = Vec::new();
-    let mut as_needed = Vec::new();
-    for med in meds.iter().filter(|m| m.active) {
-        if med.input.schedule.kind == ScheduleKind::AsNeeded {
-            if day < med.start || med.end.is_some_and(|end| day > end) {
-                continue;
-            }
-            let taken = logs
-                .iter()
-                .filter(|l| l.medication_id == med.id && l.slot.is_none() && l.taken)
-                .filter(|l| (day_window.0..day_window.1).contains(&l.at_ms))
-                .map(|l| {
-                    (
-                        l.id,
-                        slots::local(&zone, l.at_ms).1.format("%H:%M").to_string(),
-                    )
-                })
-                .collect();
-            as_needed.push(PrnView {
-                medication_id: med.id,
-                name: med.input.name.clone(),
-                strength: med.input.strength.clone(),
-                amount: med.input.schedule.dose_on(day),
-                max_per_day: med.input.schedule.max_per_day,
-                taken,
-            });
-            continue;
-        }
-        for slot in slots::slots_on(&med.input.schedule, med.start, med.end, &zone, day) {
-            let log = find_log(&logs, med.id, &slot.key);
-            doses.push(dose_view(med, &slot, log, &zone, now));
-        }
-    }
-    doses.sort_by(|a, b| (a.due_ms, &a.name).cmp(&(b.due_ms, &b.name)));
-
-    let mut calendar: Vec<Option<CalendarDay>> =
-        vec![None; month_start.weekday().num_days_from_monday() as usize];
-    let mut date = month_start;
-    while date <= month_end {
-        let mut counts = Adherence::default();
-        for med in meds.iter().filter(|m| m.active) {
-            if let Some(c) = adherence(med, &zone, &logs, date, date, now) {
-                counts.expected += c.expected;
-                counts.taken += c.taken;
-                counts.skipped += c.skipped;
-            }
-        }
-        calendar.push(Some(CalendarDay {
-            date: date.format("%Y-%m-%d").to_string(),
-            counts,
-            future: date > today,
-        }));
-        date = date.succ_opt().unwrap_or(month_end + Duration::days(1));
-    }
-    let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    Ok(TodayView {
-        date: fmt(day),
-        previous: fmt(day.pred_opt().unwrap_or(day)),
-        next: fmt(day.succ_opt().unwrap_or(day)),
-        is_today: day == today,
-        zone: zone_name,
-        zone_set,
-        doses,
-        as_needed,
-        calendar,
-    })
-}
-
-fn valid_client_id(id: &str) -> bool {
-    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-/// Logs a dose taken or skipped. A repeated `client_id` answers the stored
-/// log (the offline queue may send twice); a scheduled dose is logged once.
-pub async fn log_dose(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    patient_id: i64,
-    input: DoseInput,
-) -> Result<DoseLogged, AppError> {
-    let record = format!("medication:{}", input.medication_id);
-    let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
-    let client_id = input.client_id.trim();
-    if !client_id.is_empty() && !valid_client_id(client_id) {
-        return Err(bad_dose("the device's id for this dose is not valid"));
-    }
-    if !client_id.is_empty()
-        && let Some(log) = store::log_by_client(db, &proof, client_id).await?
-    {
-        return Ok(DoseLogged {
-            log_id: log.id,
-            repeated: true,
-            supply_low: false,
-        });
-    }
-    let taken = match input.status.as_str() {
-        "taken" => true,
-        "skipped" => false,
-        _ => return Err(bad_dose("choose taken or skipped")),
-    };
-    let reason = input.reason.trim();
-    if reason.chars().count() > 200 {
-        return Err(bad_dose("the reason is longer than 200 characters"));
-    }
-    let med = store::medication(db, &proof, input.medication_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !med.active {
-        return Err(bad_dose("this medication is stopped"));
-    }
-    let (zone, _, _) = zone_of(db, patient_id).await?;
-    let now = now_ms();
-    let at_ms = match input.at.trim() {
-        "" => now,
-        text => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-            .map(|local| slots::instant_ms(&zone, local.date(), local.time()))
-            .map_err(|_| bad_dose("choose a date and time"))?,
-    };
-    if at_ms > now + 5 * 60 * 1000 {
-        return Err(bad_dose("the time is in the future"));
-    }
-    let (today, _) = slots::local(&zone, now);
-    let slot_key = input.slot.trim();
-    let (slot, amount) = if slot_key.is_empty() {
-        if med.input.schedule.kind != ScheduleKind::AsNeeded {
-            return Err(bad_dose("choose which scheduled dose this is"));
-        }
-        if !taken {
-            return Err(bad_dose("an as-needed dose is only logged when taken"));
-        }
-        let (day, _) = slots::local(&zone, at_ms);
-        let window = (
-            slots::day_start_ms(&zone, day),
-            slots::day_start_ms(&zone, day.succ_opt().unwrap_or(day)),
-        );
-        let taken_that_day = store::logs(db, &proof, day, day, window)
-            .await?
-            .iter()
-            .filter(|l| l.medication_id == med.id && l.slot.is_none() && l.taken)
-            .count() as u32;
-        let max = med.input.schedule.max_per_day;
-        if taken_that_day + 1 > max {
-            return Err(AppError::PrnLimit { max });
-        }
-        (None, med.input.schedule.dose_on(day))
-    } else {
-        let (day, _) =
-            slots::parse_slot(slot_key).ok_or_else(|| bad_dose("no dose is scheduled then"))?;
-        if day > today {
-            return Err(bad_dose("that dose is not due yet"));
-        }
-        let slot = slots::slots_on(&med.input.schedule, med.start, med.end, &zone, day)
-            .into_iter()
-            .find(|s| s.key == slot_key)
-            .ok_or_else(|| bad_dose("no dose is scheduled then"))?;
-        let amount = slot.amount;
-        (Some(slot), amount)
-    };
-
-    let tx = db.begin().await?;
-    let inserted = store::insert_log(
-        &tx,
-        &proof,
-        &NewLog {
-            medication_id: med.id,
-            slot: slot.as_ref().map(|s| s.key.as_str()),
-            due_ms: slot.as_ref().map(|s| s.due_ms),
-            taken,
-            at_ms,
-            amount,
-            reason: (!reason.is_empty()).then_some(reason),
-            client_id: (!client_id.is_empty()).then_some(client_id),
-        },
-    )
-    .await;
-    let log_id = match inserted {
-        Ok(id) => id,
-        Err(err)
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            tx.rollback().await?;
-            // Another request stored the same device id first, or the dose is logged.
-            if !client_id.is_empty()
-                && let Some(log) = store::log_by_client(db, &proof, client_id).await?
-            {
-                return Ok(DoseLogged {
-                    log_id: log.id,
-                    repeated: true,
-                    supply_low: false,
-                });
-            }
-            return Err(AppError::DoseAlreadyLogged);
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let mut supply_low = false;
-    let after = match taken {
-        true => store::change_supply(&tx, &proof, med.id, -amount, false).await?,
-        false => None,
-    };
-    if let (Some(after), Some(low)) = (after, med.input.low_supply)
-        && after <= low
-    {
-        supply_low = true;
-        // The reminder comes once per refill cycle: when the supply first crosses the level.
-        if after + amount > low {
-            let params = serde_json::json!({ "med": med.input.name, "left": after });
-            crate::notify::service::send(
-                &tx,
-                patient_id,
-                crate::notify::service::Message {
-                    kind: crate::notify::REFILL_LOW,
-                    params,
-                    dedup_key: format!("refill:{}:{}", med.id, med.refills),
-                },
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    crate::jobs::worker::wake();
-    Ok(DoseLogged {
-        log_id,
-        repeated: false,
-        supply_low,
-    })
-}
-
-/// Undoes a log: the dose is due again and a taken dose's units go back to the supply.
-pub async fn undo(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    patient_id: i64,
-    log_id: i64,
-) -> Result<(), AppError> {
-    let (proof, tx) = begin_change(db, actor, patient_id, &format!("dose:{log_id}")).await?;
-    let log = store::log(&tx, &proof, log_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !store::delete_log(&tx, &proof, log_id).await? {
-        return Err(AppError::NotFound);
-    }
-    if log.taken {
-        store::change_supply(&tx, &proof, log.medication_id, log.amount, false).await?;
-    }
-    let what = log.slot.clone().unwrap_or_else(|| "as needed".into());
-    store::add_change(&tx, &proof, log.medication_id, "undone", &what).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! Scheduled doses as instants: a medication's local times on a local date,
-//! in the patient's time zone (the IANA database built into the binary).
-//! A time that a daylight-saving jump skips is taken at the same offset as
-//! before the jump (02:30 becomes 03:30); a time that happens twice when the
-//! clocks go back is the first of the two.
+//! in the patient's time zone (`crate::clock` does the local ↔ instant
+//! arithmetic).
 
 use super::schedule::{Schedule, ScheduleKind};
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use crate::clock::instant_ms;
+use chrono::{NaiveDate, NaiveTime};
 use jiff::tz::TimeZone;
 
 /// One scheduled dose.
@@ -17,61 +16,6 @@ pub struct Slot {
     pub time: NaiveTime,
     pub due_ms: i64,
     pub amount: f64,
-}
-
-/// The zone named `name`, or `None` for a name the database does not know.
-pub fn zone(name: &str) -> Option<TimeZone> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 64 {
-        return None;
-    }
-    TimeZone::get(name).ok()
-}
-
-/// The patient's zone, UTC when none is set or the stored one is unknown.
-pub fn zone_or_utc(name: Option<&str>) -> TimeZone {
-    name.and_then(zone).unwrap_or(TimeZone::UTC)
-}
-
-fn civil(date: NaiveDate, time: NaiveTime) -> Option<jiff::civil::DateTime> {
-    jiff::civil::DateTime::new(
-        date.year() as i16,
-        date.month() as i8,
-        date.day() as i8,
-        time.hour() as i8,
-        time.minute() as i8,
-        0,
-        0,
-    )
-    .ok()
-}
-
-/// The instant (Unix ms) of a local date and time in `zone`.
-pub fn instant_ms(zone: &TimeZone, date: NaiveDate, time: NaiveTime) -> i64 {
-    civil(date, time)
-        .and_then(|dt| zone.to_ambiguous_zoned(dt).compatible().ok())
-        .map_or(0, |z| z.timestamp().as_millisecond())
-}
-
-/// The local date and time of an instant in `zone`.
-pub fn local(zone: &TimeZone, ms: i64) -> (NaiveDate, NaiveTime) {
-    let zoned = jiff::Timestamp::from_millisecond(ms)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(zone.clone());
-    let date = NaiveDate::from_ymd_opt(
-        i32::from(zoned.year()),
-        zoned.month() as u32,
-        zoned.day() as u32,
-    )
-    .unwrap_or_default();
-    let time =
-        NaiveTime::from_hms_opt(zoned.hour() as u32, zoned.minute() as u32, 0).unwrap_or_default();
-    (date, time)
-}
-
-/// The start (Unix ms) of a local date in `zone`.
-pub fn day_start_ms(zone: &TimeZone, date: NaiveDate) -> i64 {
-    instant_ms(zone, date, NaiveTime::MIN)
 }
 
 /// The doses a schedule holds on `date` for a medication taken from `start`
@@ -131,7 +75,7 @@ mod tests {
     }
 
     fn utc_hours(zone: &str, date: &str, schedule: &Schedule) -> Vec<String> {
-        let zone = super::zone(zone).unwrap();
+        let zone = crate::clock::zone(zone).unwrap();
         let date = parse_date(date).unwrap();
         slots_on(schedule, date, None, &zone, date)
             .iter()
@@ -186,7 +130,7 @@ mod tests {
         let s = daily(&["08:00"]);
         assert_eq!(utc_hours("Asia/Taipei", "2026-06-01", &s), ["00:00"]);
         assert_eq!(utc_hours("Europe/Paris", "2026-06-01", &s), ["06:00"]);
-        assert!(zone("Mars/Olympus").is_none());
+        assert!(crate::clock::zone("Mars/Olympus").is_none());
     }
 
     #[test]

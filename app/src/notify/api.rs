@@ -7,19 +7,12 @@ use super::{NotificationList, PrefsView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn context() -> Result<(crate::state::AppState, crate::accounts::sessions::SignedIn), AppError> {
-    let state = crate::state::app_state()?;
-    let me = crate::accounts::api_server::require_signed_in()?;
-    Ok((state, me))
-}
-
 /// The latest notifications in the reader's language, with the unread count.
 #[server(endpoint = "notify/list")]
 pub async fn list_notifications() -> Result<NotificationList, AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     // A patient's notifications can name medications: reading them is an audited read.
-    if me.user.role == crate::accounts::Role::Patient {
+    if me.user.role == crate::identity::Role::Patient {
         crate::access::gate::check::<
             crate::access::gate::kinds::Medications,
             crate::access::gate::Read,
@@ -34,13 +27,22 @@ pub async fn list_notifications() -> Result<NotificationList, AppError> {
 /// How many notifications are unread (the bell).
 #[server(endpoint = "notify/unread")]
 pub async fn unread_count() -> Result<u32, AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     Ok(super::service::unread(&state.db, me.user.id).await?)
+}
+
+/// Marks one of one's notifications read.
+#[server(endpoint = "notifications/read")]
+pub async fn mark_notification_read(notification_id: i64) -> Result<(), AppError> {
+    let (state, me) = crate::request::signed_in_state()?;
+    super::service::mark_read(&state.db, me.user.id, notification_id)
+        .await
+        .map_err(AppError::respond)
 }
 
 #[server(endpoint = "notify/read_all")]
 pub async fn mark_all_read() -> Result<(), AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     Ok(super::service::mark_all_read(&state.db, me.user.id).await?)
 }
 
@@ -48,7 +50,7 @@ pub async fn mark_all_read() -> Result<(), AppError> {
 #[server(endpoint = "notify/prefs")]
 pub async fn notify_prefs() -> Result<PrefsView, AppError> {
     use chrono::Timelike as _;
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     use base64::Engine as _;
     let prefs = super::prefs::load(&state.db, me.user.id).await?;
     let vapid_public_key = super::push::vapid_public_key(&state.db).await?;
@@ -90,7 +92,7 @@ pub async fn save_notify_prefs(
     quiet_to: Option<String>,
     show_details: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let on = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
     let input = super::prefs::PrefsInput {
         time_zone,
@@ -115,7 +117,7 @@ pub async fn subscribe_push(
     auth: String,
     label: Option<String>,
 ) -> Result<i64, AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     super::push::subscribe(
         &state.db,
         me.user.id,
@@ -132,7 +134,7 @@ pub async fn subscribe_push(
 /// Removes a device.
 #[server(endpoint = "notify/unsubscribe")]
 pub async fn unsubscribe_push(id: i64) -> Result<(), AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     super::push::unsubscribe(&state.db, me.user.id, id)
         .await
         .map_err(AppError::respond)
@@ -141,7 +143,7 @@ pub async fn unsubscribe_push(id: i64) -> Result<(), AppError> {
 /// Sends a test notification through every chosen channel.
 #[server(endpoint = "notify/test")]
 pub async fn send_test_notification() -> Result<(), AppError> {
-    let (state, me) = context()?;
+    let (state, me) = crate::request::signed_in_state()?;
     let message = super::service::Message {
         kind: super::TEST,
         params: serde_json::Value::Null,
@@ -149,6 +151,6 @@ pub async fn send_test_notification() -> Result<(), AppError> {
         dedup_key: format!("test:{}", crate::db::now_ms() / 60_000),
     };
     super::service::send(&state.db, me.user.id, message).await?;
-    crate::jobs::worker::wake();
+    crate::jobs::queue::wake();
     Ok(())
 }

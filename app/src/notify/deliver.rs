@@ -11,8 +11,9 @@ use sea_orm::ConnectionTrait;
 
 pub const JOB: &str = "deliver";
 
-/// One HTTP client for the outgoing calls of deliveries (push, SMS).
-pub fn http_client() -> &'static reqwest::Client {
+/// One HTTP client for the outgoing calls of deliveries, handed to the
+/// push and SMS channels.
+fn http_client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
@@ -131,6 +132,7 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
         },
         "sms" if settings.sms_url.is_none() => Ok("skipped"),
         "sms" => match sms::send(
+            http_client(),
             settings,
             &d.phone,
             &format!("{}: {}", text.title, text.body),
@@ -146,7 +148,8 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
         },
         "push" => {
             let tag = format!("{}-{}", d.kind, d.id);
-            match push::send(&state.db, settings, d.target_id, &push_payload(&text, &tag)).await {
+            let payload = push_payload(&text, &tag);
+            match push::send(http_client(), &state.db, settings, d.target_id, &payload).await {
                 Ok(push::Sent::Ok) => Ok("sent"),
                 Ok(push::Sent::Gone) => Ok("gone"),
                 Err(reason) => Err(reason),

@@ -5,7 +5,6 @@
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
 use crate::meds::schedule::parse_time;
-use crate::meds::slots;
 use chrono::Timelike;
 use sea_orm::{ConnectionTrait, DbErr};
 
@@ -35,8 +34,8 @@ impl Prefs {
         let Some((from, to)) = self.quiet else {
             return 0;
         };
-        let zone = slots::zone_or_utc(self.time_zone.as_deref());
-        let (_, time) = slots::local(&zone, now);
+        let zone = crate::clock::zone_or_utc(self.time_zone.as_deref());
+        let (_, time) = crate::clock::local(&zone, now);
         let minute = time.hour() * 60 + time.minute();
         let quiet = if from <= to {
             (from..to).contains(&minute)
@@ -83,14 +82,6 @@ pub async fn load(db: &impl ConnectionTrait, account_id: i64) -> Result<Prefs, D
     })
 }
 
-/// The account's time zone, if one was chosen.
-pub async fn time_zone(
-    db: &impl ConnectionTrait,
-    account_id: i64,
-) -> Result<Option<String>, DbErr> {
-    Ok(load(db, account_id).await?.time_zone)
-}
-
 const UNKNOWN_ZONE: &str = "choose a time zone from the list, such as Europe/London";
 
 fn invalid(reason: &str) -> AppError {
@@ -130,10 +121,8 @@ pub async fn save(
     input: PrefsInput,
 ) -> Result<(), AppError> {
     let zone = input.time_zone.trim();
-    if slots::zone(zone).is_none() {
-        return Err(invalid(
-            "choose a time zone from the list, such as Europe/London",
-        ));
+    if crate::clock::zone(zone).is_none() {
+        return Err(invalid(UNKNOWN_ZONE));
     }
     let phone = match input.phone.trim() {
         "" => None,
@@ -185,7 +174,7 @@ pub async fn set_time_zone(
     zone: &str,
 ) -> Result<(), AppError> {
     let zone = zone.trim();
-    if slots::zone(zone).is_none() {
+    if crate::clock::zone(zone).is_none() {
         return Err(invalid(UNKNOWN_ZONE));
     }
     let defaults = Prefs::defaults();

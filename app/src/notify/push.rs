@@ -321,8 +321,9 @@ pub enum Sent {
     Gone,
 }
 
-/// Sends an encrypted payload to subscription `id`.
+/// Sends an encrypted payload to subscription `id` with the delivery job's client.
 pub async fn send(
+    client: &reqwest::Client,
     db: &impl ConnectionTrait,
     settings: &super::settings::NotifySettings,
     id: i64,
@@ -347,7 +348,7 @@ pub async fn send(
     let body = encrypt(payload, &public, &secret)?;
     let pkcs8 = vapid_pkcs8(db).await.map_err(|e| e.to_string())?;
     let authorization = vapid_header(&pkcs8, &endpoint, &settings.push_subject, now_ms() / 1000)?;
-    let response = super::deliver::http_client()
+    let response = client
         .post(&endpoint)
         .header("Authorization", authorization)
         .header("Content-Encoding", "aes128gcm")

@@ -4,7 +4,7 @@ use super::prefs;
 use super::{NotificationItem, NotificationList};
 use crate::db::{now_ms, statement};
 use crate::jobs::queue::{NewJob, enqueue};
-use sea_orm::{ConnectionTrait, DbErr, TransactionSession as _, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionSession as _, TransactionTrait};
 
 /// What to tell someone: a kind, its parameters (rendered per channel and
 /// language by `messages`), and the key that makes it happen once.
@@ -99,6 +99,61 @@ where
     Ok(true)
 }
 
+/// A stored notification: the one read model of notifications, whichever
+/// page shows them (the list, the bell, the dashboard).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Stored {
+    pub id: i64,
+    pub kind: String,
+    params: Option<String>,
+    pub created_ms: i64,
+    read_ms: Option<i64>,
+}
+
+impl Stored {
+    /// What the kind's words are filled with (`Null` when none).
+    pub fn params(&self) -> serde_json::Value {
+        self.params
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn is_read(&self) -> bool {
+        self.read_ms.is_some()
+    }
+
+    /// In the reader's language, details included (it is shown in the app).
+    fn item(&self, locale: &str) -> NotificationItem {
+        let text = super::messages::render(&self.kind, &self.params(), locale, true);
+        NotificationItem {
+            id: self.id,
+            kind: self.kind.clone(),
+            title: text.title,
+            body: text.body,
+            url: text.url,
+            created_ms: self.created_ms,
+            read: self.is_read(),
+        }
+    }
+}
+
+/// The account's latest notifications, newest first.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    limit: u32,
+) -> Result<Vec<Stored>, DbErr> {
+    Stored::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT id, kind, params, created_ms, read_ms FROM notifications \
+         WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+        [account_id.into(), i64::from(limit).into()],
+    ))
+    .all(db)
+    .await
+}
+
 /// The account's latest notifications in its language, with the unread count.
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -106,34 +161,11 @@ pub async fn list(
     locale: &str,
     limit: u32,
 ) -> Result<NotificationList, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(statement(
-            backend,
-            "SELECT id, kind, params, created_ms, read_ms FROM notifications \
-             WHERE account_id = ? ORDER BY id DESC LIMIT ?",
-            [account_id.into(), i64::from(limit).into()],
-        ))
-        .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let kind: String = row.try_get("", "kind")?;
-        let params: Option<String> = row.try_get("", "params")?;
-        let params = params
-            .and_then(|p| serde_json::from_str(&p).ok())
-            .unwrap_or(serde_json::Value::Null);
-        let text = super::messages::render(&kind, &params, locale, true);
-        let read_ms: Option<i64> = row.try_get("", "read_ms")?;
-        items.push(NotificationItem {
-            id: row.try_get("", "id")?,
-            kind,
-            title: text.title,
-            body: text.body,
-            url: text.url,
-            created_ms: row.try_get("", "created_ms")?,
-            read: read_ms.is_some(),
-        });
-    }
+    let items = latest(db, account_id, limit)
+        .await?
+        .iter()
+        .map(|stored| stored.item(locale))
+        .collect();
     Ok(NotificationList {
         items,
         unread: unread(db, account_id).await?,
@@ -160,5 +192,24 @@ pub async fn mark_all_read(db: &impl ConnectionTrait, account_id: i64) -> Result
         [now_ms().into(), account_id.into()],
     ))
     .await?;
+    Ok(())
+}
+
+/// Marks one of the account's notifications read (`NotFound` for another's).
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    id: i64,
+) -> Result<(), crate::error::AppError> {
+    let result = db
+        .execute_raw(statement(
+            db.get_database_backend(),
+            "UPDATE notifications SET read_ms = ? WHERE id = ? AND account_id = ?",
+            [now_ms().into(), id.into(), account_id.into()],
+        ))
+        .await?;
+    if result.rows_affected() == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
     Ok(())
 }

@@ -14,13 +14,19 @@ pub enum SmsError {
     Refused(String),
 }
 
-pub async fn send(settings: &NotifySettings, to: &str, text: &str) -> Result<(), SmsError> {
+/// Sends one SMS with the delivery job's client.
+pub async fn send(
+    client: &reqwest::Client,
+    settings: &NotifySettings,
+    to: &str,
+    text: &str,
+) -> Result<(), SmsError> {
     let url = settings
         .sms_url
         .as_deref()
         .ok_or_else(|| SmsError::Refused("SMS is not configured".into()))?;
     let body = serde_json::json!({ "to": to, "text": text }).to_string();
-    let mut request = super::deliver::http_client()
+    let mut request = client
         .post(url)
         .header("Content-Type", "application/json")
         .body(body);

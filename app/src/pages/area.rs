@@ -1,5 +1,5 @@
+use crate::frame::Area;
 use crate::i18n::*;
-use crate::layout::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

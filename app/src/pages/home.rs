@@ -1,6 +1,6 @@
-use crate::accounts::{CurrentUser, Role};
+use crate::frame::Area;
 use crate::i18n::*;
-use crate::layout::Area;
+use crate::identity::{CurrentUser, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use hale_server::config::Config;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -20,25 +19,7 @@ pub fn block_on(body: impl Future<Output = ()>) {
 /// A configuration over a SQLite file, a blob folder and an empty site in
 /// `dir`, logging errors only.
 pub fn temp_config(dir: &Path) -> Config {
-    let site = dir.join("site");
-    std::fs::create_dir_all(site.join("pkg")).expect("site");
-    let env: HashMap<String, String> = [
-        (
-            "HALE_DATABASE_URL",
-            format!("sqlite://{}/bench.db?mode=rwc", dir.display()),
-        ),
-        ("HALE_BLOBS_ROOT", dir.join("blobs").display().to_string()),
-        (
-            "HALE_FILES_KEY_PATH",
-            dir.join("master.key").display().to_string(),
-        ),
-        ("HALE_SITE_ROOT", site.display().to_string()),
-        ("HALE_LOG", "error".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = Config::from_sources(None, &env).expect("config");
+    let config = Config::for_tests(dir, &[("HALE_LOG", "error")]);
     hale_server::telemetry::init(&config.log);
     config
 }
@@ -85,9 +66,11 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// the actor of a request.
 pub async fn db_with_patient(
     dir: &Path,
-) -> (sea_orm::DatabaseConnection, hale_app::access::gate::Actor) {
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
-    let db = hale_app::db::connect(&url).await.expect("db");
+) -> (sea_orm::DatabaseConnection, hale_app::identity::Actor) {
+    let config = Config::for_tests(dir, &[]);
+    let db = hale_app::db::connect(config.database_url.expose())
+        .await
+        .expect("db");
     hale_app::db::migrate(&db).await.expect("migrate");
     let patient = hale_app::accounts::service::sign_up(
         &db,
@@ -99,12 +82,12 @@ pub async fn db_with_patient(
     )
     .await
     .expect("patient");
-    let actor = hale_app::access::gate::Actor {
+    let actor = hale_app::identity::Actor {
         account_id: patient.id,
-        role: hale_app::accounts::Role::Patient,
+        role: hale_app::identity::Role::Patient,
         mfa: false,
         scopes: None,
-        client: hale_app::accounts::sessions::ClientMeta {
+        client: hale_app::identity::ClientMeta {
             ip: Some("127.0.0.1".into()),
             user_agent: Some("hale-bench".into()),
         },

@@ -201,11 +201,11 @@ fn audit_verify_passes_an_intact_log_and_names_an_edited_row() {
     runtime.block_on(async {
         use sea_orm::ConnectionTrait;
         let db = hale_app::db::connect(&url).await.unwrap();
-        let client = hale_app::accounts::sessions::ClientMeta::default();
+        let client = hale_app::identity::ClientMeta::default();
         for outcome in ["allowed_own", "refused", "allowed_grant"] {
-            hale_app::access::audit::record(
+            hale_app::audit::record(
                 &db,
-                hale_app::access::audit::AuditEvent {
+                hale_app::audit::AuditEvent {
                     actor_id: Some(1),
                     patient_id: Some(2),
                     category: "vitals",

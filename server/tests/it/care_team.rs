@@ -3,11 +3,12 @@
 //! takes an id with another patient's ids.
 
 use crate::harness::{Browser, Person, TestApp, accepted};
-use hale_app::access::audit;
-use hale_app::access::gate::{self, Actor, Read, Write, kinds};
-use hale_app::accounts::Role;
-use hale_app::accounts::sessions::ClientMeta;
+use hale_app::access::gate::{self, Read, Write, kinds};
+use hale_app::audit;
 use hale_app::error::AppError;
+use hale_app::identity::Actor;
+use hale_app::identity::ClientMeta;
+use hale_app::identity::Role;
 use reqwest::StatusCode;
 
 async fn json(response: reqwest::Response) -> serde_json::Value {
@@ -333,11 +334,11 @@ async fn another_patients_ids_return_no_data_and_change_nothing() {
         &app,
         &bob,
         "bob.dcm",
-        &hale_server::synthetic_dicom::write(&hale_server::synthetic_dicom::Slice::ct(
+        &hale_server::demo::synthetic_dicom::write(&hale_server::demo::synthetic_dicom::Slice::ct(
             "2.25.99",
             "2.25.99.1",
             1,
-            hale_server::synthetic_dicom::Encoding::ExplicitLittle,
+            hale_server::demo::synthetic_dicom::Encoding::ExplicitLittle,
         )),
     )
     .await;

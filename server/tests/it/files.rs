@@ -3,7 +3,7 @@
 //! signed links, the access check, quotas, deletion, the sweep, rotation.
 
 use crate::harness::{Browser, TestApp};
-use hale_server::synthetic_dicom::{self, Encoding, Slice};
+use hale_server::demo::synthetic_dicom::{self, Encoding, Slice};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,10 +3,10 @@
 
 use crate::files::{STUDY, blob_objects, study, upload, upload_for};
 use crate::harness::{TestApp, accepted};
-use hale_app::accounts::Role;
 use hale_app::files::links::{Purpose, sign};
-use hale_server::demo_files::pdf;
-use hale_server::synthetic_dicom::{self, Encoding, Slice};
+use hale_app::identity::Role;
+use hale_server::demo::files::pdf;
+use hale_server::demo::synthetic_dicom::{self, Encoding, Slice};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -5,8 +5,8 @@
 use crate::files::{STUDY, study, upload};
 use crate::harness::TestApp;
 use crate::peers::NodePeer;
-use hale_server::demo_files::pdf;
-use hale_server::synthetic_dicom::{self, Encoding, Slice};
+use hale_server::demo::files::pdf;
+use hale_server::demo::synthetic_dicom::{self, Encoding, Slice};
 use reqwest::StatusCode;
 
 async fn objects(app: &TestApp) -> Vec<String> {

@@ -4,7 +4,6 @@
 use hale_server::config::Config;
 use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::{Client, Response, StatusCode};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -55,38 +54,11 @@ impl TestApp {
     /// Starts on a listener that is already bound.
     pub async fn start_on(listener: tokio::net::TcpListener, settings: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let site_root = dir.path().join("site");
-        std::fs::create_dir_all(site_root.join("pkg")).expect("site dir");
-        std::fs::write(
-            site_root.join("sw.js"),
-            "const CACHE = \"hale-__HALE_CACHE_VERSION__\";",
-        )
-        .expect("sw.js");
-        let mut env: HashMap<String, String> = [
-            (
-                "HALE_DATABASE_URL".to_owned(),
-                format!("sqlite://{}/hale.db?mode=rwc", dir.path().display()),
-            ),
-            (
-                "HALE_BLOBS_ROOT".to_owned(),
-                dir.path().join("blobs").display().to_string(),
-            ),
-            ("HALE_SITE_ROOT".to_owned(), site_root.display().to_string()),
-            (
-                "HALE_FILES_KEY_PATH".to_owned(),
-                dir.path().join("master.key").display().to_string(),
-            ),
-            ("HALE_LOG".to_owned(), "warn".to_owned()),
-        ]
-        .into_iter()
-        .collect();
-        for (key, value) in settings {
-            env.insert((*key).to_owned(), (*value).to_owned());
-        }
         let addr = listener.local_addr().expect("local addr");
-        env.entry("HALE_PUBLIC_URL".to_owned())
-            .or_insert_with(|| format!("http://{addr}"));
-        let config = Config::from_sources(None, &env).expect("test configuration");
+        let public_url = format!("http://{addr}");
+        let mut all = vec![("HALE_PUBLIC_URL", public_url.as_str())];
+        all.extend_from_slice(settings);
+        let config = Config::for_tests(dir.path(), &all);
         let server_config = config.clone();
         let server = tokio::spawn(async move {
             hale_server::serve(server_config, listener)
@@ -172,7 +144,7 @@ impl TestApp {
     pub async fn staff_client(
         &self,
         tag: &str,
-        role: hale_app::accounts::Role,
+        role: hale_app::identity::Role,
     ) -> (Browser, Person) {
         let person = Person::new(tag);
         let code = hale_app::accounts::staff::invite(&self.db().await, None, &person.email, role)

@@ -788,7 +788,7 @@ async fn a_clinician_sees_the_dashboard_only_with_a_vitals_grant() {
     .await;
     let patient_id = account_id(&app, &person).await.to_string();
     let (clinician, doctor) = app
-        .staff_client("dr-health", hale_app::accounts::Role::Clinician)
+        .staff_client("dr-health", hale_app::identity::Role::Clinician)
         .await;
     app.enrol_mfa(&clinician, &doctor.password).await;
     let dashboard = |client: Browser| {

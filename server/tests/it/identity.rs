@@ -4,7 +4,7 @@
 
 use crate::harness::{Browser, Person, TestApp, accepted};
 use crate::peers::{FORGED_MODES, NodePeer};
-use hale_app::accounts::Role;
+use hale_app::identity::Role;
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 

@@ -81,7 +81,7 @@ async fn a_failing_job_is_retried_with_backoff_then_dead_and_an_administrator_ca
     assert!(gap >= 1900, "backoff {gap} ms");
 
     let (admin, person) = app
-        .staff_client("ops", hale_app::accounts::Role::Administrator)
+        .staff_client("ops", hale_app::identity::Role::Administrator)
         .await;
     app.enrol_mfa(&admin, &person.password).await;
     let overview: serde_json::Value = app

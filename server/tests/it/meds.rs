@@ -3,7 +3,7 @@
 //! travel, adherence against a recomputation, history, search, the care team.
 
 use crate::harness::{Browser, TestApp, accepted};
-use hale_app::accounts::Role;
+use hale_app::identity::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -194,9 +194,9 @@ async fn hashed_assets_are_cached_forever_and_served_precompressed() {
     let app = TestApp::start().await;
     let file = app.dir.path().join("site/pkg/hale.0123456789abcdef.js");
     std::fs::write(&file, "console.log('hale');\n".repeat(200)).unwrap();
-    assert!(hale_server::assets::precompress(&file).unwrap());
+    assert!(hale_server::routes::assets::precompress(&file).unwrap());
     assert!(
-        !hale_server::assets::precompress(&file).unwrap(),
+        !hale_server::routes::assets::precompress(&file).unwrap(),
         "done once"
     );
 

@@ -3,10 +3,11 @@
 //! `postgres` user when the tests run as root), stopped when dropped.
 
 use crate::harness::TestApp;
-use hale_app::access::audit;
-use hale_app::access::gate::{self, Actor, Read, kinds};
-use hale_app::accounts::Role;
-use hale_app::accounts::sessions::ClientMeta;
+use hale_app::access::gate::{self, Read, kinds};
+use hale_app::audit;
+use hale_app::identity::Actor;
+use hale_app::identity::ClientMeta;
+use hale_app::identity::Role;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -296,8 +297,8 @@ async fn medications_reminders_and_deliveries_work_on_postgresql() {
 #[tokio::test]
 async fn files_studies_search_and_quotas_work_on_postgresql() {
     use crate::files::{STUDY, study, upload};
-    use hale_server::demo_files::pdf;
-    use hale_server::synthetic_dicom::{self, Encoding};
+    use hale_server::demo::files::pdf;
+    use hale_server::demo::synthetic_dicom::{self, Encoding};
     use reqwest::StatusCode;
     let pg = PgServer::start();
     if std::env::var("HALE_TEST_LOGS").is_ok() {

@@ -1,10 +1,27 @@
-//! The HTTP router: static assets, health checks, the Leptos pages and server
-//! functions, and the middleware every request passes through.
+//! Every HTTP door of `hale`, one file each, and the one router that joins
+//! them with the middleware every request passes through:
+//!
+//! - `probes`: `/healthz`, `/readyz`
+//! - `assets`: `/sw.js` and the pre-compressed site
+//! - the Leptos pages and server functions (`/api/{endpoint}`)
+//! - `api`: `/api/v1/…` for apps and devices (personal access tokens)
+//! - `oidc`: `/auth/oidc/{provider}/start|callback`
+//! - `imports`: `/dashboard/import/upload` (own body limit, no timeout)
+//! - `files`: `/files/uploads…` and signed file links (streamed, no timeout)
+//!
+//! Doors name their asker with an extractor (`extract`) and answer errors
+//! as `AppError`, which is its own JSON response.
+
+mod api;
+pub mod assets;
+mod extract;
+mod files;
+mod imports;
+mod oidc;
+mod probes;
 
 use crate::config::Config;
-use crate::{
-    assets, files_routes, health, import_upload, middleware, observations_api, oidc_routes, rest,
-};
+use crate::middleware;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::HandlerWithoutStateExt as _;
@@ -50,16 +67,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .route("/api/v1/me", get(rest::me))
-        .route(
-            "/api/v1/observations",
-            axum::routing::post(observations_api::post),
-        )
+        .merge(api::routes())
         .route(
             "/auth/oidc/{provider}/start",
-            axum::routing::post(oidc_routes::start),
+            axum::routing::post(oidc::start),
         )
-        .route("/auth/oidc/{provider}/callback", get(oidc_routes::callback))
+        .route("/auth/oidc/{provider}/callback", get(oidc::callback))
         .route("/api/{*endpoint}", any(api_not_found))
         .fallback_service(site)
         .layer(axum::middleware::from_fn_with_state(
@@ -68,58 +81,23 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ));
 
     // Imports are large and slow: their own body limit, no request timeout.
-    let uploads = Router::new()
-        .route(
-            hale_app::health::UPLOAD_PATH,
-            axum::routing::post(import_upload::upload),
-        )
-        .layer(axum::Extension(import_upload::ImportLimit(
-            config.import_limit_bytes,
-        )))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::session::resolve,
-        ))
-        .with_state(state.clone())
-        .layer(axum::middleware::from_fn(middleware::origin::check))
-        .layer(DefaultBodyLimit::max(
-            usize::try_from(config.import_limit_bytes).unwrap_or(usize::MAX),
-        ));
-
+    let uploads = streamed(
+        imports::routes(config.import_limit_bytes),
+        &state,
+        usize::try_from(config.import_limit_bytes).unwrap_or(usize::MAX),
+    );
     // Files: parts of uploads and streamed downloads; no request timeout, a
     // body limit of one part.
-    let files = Router::new()
-        .route(
-            hale_app::files::UPLOADS_PATH,
-            axum::routing::post(files_routes::begin),
-        )
-        .route(
-            "/files/uploads/{token}",
-            get(files_routes::status).delete(files_routes::abort),
-        )
-        .route(
-            "/files/uploads/{token}/parts/{index}",
-            axum::routing::put(files_routes::part),
-        )
-        .route(
-            "/files/uploads/{token}/finish",
-            axum::routing::post(files_routes::finish),
-        )
-        .route("/files/{id}/{purpose}", get(files_routes::open))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::session::resolve,
-        ))
-        .with_state(state.clone())
-        .layer(axum::middleware::from_fn(middleware::origin::check))
-        .layer(DefaultBodyLimit::max(
-            hale_app::files::sealed::PART_BYTES as usize + (1 << 20),
-        ));
+    let files = streamed(
+        files::routes(),
+        &state,
+        hale_app::files::sealed::PART_BYTES as usize + (1 << 20),
+    );
 
     let security = middleware::security::Headers::new(config.site.served_over_tls());
     Router::new()
-        .route("/healthz", get(health::alive))
-        .route("/readyz", get(health::ready))
+        .route("/healthz", get(probes::alive))
+        .route("/readyz", get(probes::ready))
         .with_state(state.clone())
         .route(
             "/sw.js",
@@ -154,6 +132,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// A door for large bodies, outside the request timeout and the general
+/// body limit: the session, the same-origin check and its own limit.
+fn streamed(routes: Router<AppState>, state: &AppState, body_limit: usize) -> Router {
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session::resolve,
+        ))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(DefaultBodyLimit::max(body_limit))
 }
 
 /// An API path that names no endpoint.

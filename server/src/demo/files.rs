@@ -1,10 +1,10 @@
 //! The demo's images and documents for Dana: a CT study (synthetic), a photo
 //! and a lab report PDF, stored through the same upload path the browser uses.
 
-use crate::synthetic_dicom::{self, Encoding};
-use hale_app::access::gate::Actor;
+use crate::demo::synthetic_dicom::{self, Encoding};
 use hale_app::error::AppError;
 use hale_app::files::{FileMeta, UploadResult, UploadStart, service, upload};
+use hale_app::identity::Actor;
 use hale_app::state::AppState;
 
 /// Stores `bytes` as one upload of `actor`'s (in parts, as the browser sends them).

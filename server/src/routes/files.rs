@@ -9,88 +9,75 @@
 //! - `GET    /files/{id}/{view|download|thumb|frame}?e=…&s=…` (a signed link;
 //!   frames take `&n=<frame>&wc=<centre>&ww=<width>`)
 
-use crate::rest::error_response;
+use super::extract::SignedInActor;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
-use hale_app::accounts::sessions::SignedIn;
 use hale_app::error::AppError;
 use hale_app::files::links::Purpose;
-use hale_app::files::{UploadStart, service, upload};
+use hale_app::files::{UploadResult, UploadStart, UploadState, service, upload};
 use hale_app::state::AppState;
 use http::{HeaderValue, StatusCode, header};
 
-type Me = Option<axum::Extension<SignedIn>>;
-
-fn actor(me: Me) -> Option<hale_app::access::gate::Actor> {
-    me.map(|axum::Extension(me)| me.actor())
+/// The routes of files (the router gives them their body limit).
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post, put};
+    axum::Router::new()
+        .route(hale_app::files::UPLOADS_PATH, post(begin))
+        .route("/files/uploads/{token}", get(status).delete(abort))
+        .route("/files/uploads/{token}/parts/{index}", put(part))
+        .route("/files/uploads/{token}/finish", post(finish))
+        .route("/files/{id}/{purpose}", get(open))
 }
 
-fn not_signed_in() -> Response {
-    error_response(&AppError::NotSignedIn)
-}
-
-fn answer<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
-    match result {
-        Ok(value) => Json(value).into_response(),
-        Err(err) => error_response(&err),
-    }
-}
-
-pub async fn begin(State(state): State<AppState>, me: Me, body: axum::body::Bytes) -> Response {
-    let Some(actor) = actor(me) else {
-        return not_signed_in();
-    };
-    let start: UploadStart = match serde_json::from_slice(&body) {
-        Ok(start) => start,
-        Err(_) => {
-            return error_response(&AppError::BadPayload {
-                reason: "send {\"name\": …, \"size\": …}".into(),
-            });
-        }
-    };
-    match upload::begin(&state, &actor, start).await {
-        Ok(state) => (StatusCode::CREATED, Json(state)).into_response(),
-        Err(err) => error_response(&err),
-    }
-}
-
-pub async fn status(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
-    match actor(me) {
-        Some(actor) => answer(upload::status(&state, &actor, &token).await),
-        None => not_signed_in(),
-    }
-}
-
-pub async fn part(
+async fn begin(
     State(state): State<AppState>,
-    me: Me,
+    SignedInActor(actor): SignedInActor,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<UploadState>), AppError> {
+    let start: UploadStart = serde_json::from_slice(&body).map_err(|_| AppError::BadPayload {
+        reason: "send {\"name\": …, \"size\": …}".into(),
+    })?;
+    let state = upload::begin(&state, &actor, start).await?;
+    Ok((StatusCode::CREATED, Json(state)))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    SignedInActor(actor): SignedInActor,
+    Path(token): Path<String>,
+) -> Result<Json<UploadState>, AppError> {
+    Ok(Json(upload::status(&state, &actor, &token).await?))
+}
+
+async fn part(
+    State(state): State<AppState>,
+    SignedInActor(actor): SignedInActor,
     Path((token, index)): Path<(String, u64)>,
     request: Request,
-) -> Response {
-    let Some(actor) = actor(me) else {
-        return not_signed_in();
-    };
+) -> Result<Json<UploadState>, AppError> {
     let stream = request.into_body().into_data_stream();
-    answer(upload::put_part(&state, &actor, &token, index, stream).await)
+    Ok(Json(
+        upload::put_part(&state, &actor, &token, index, stream).await?,
+    ))
 }
 
-pub async fn finish(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
-    match actor(me) {
-        Some(actor) => answer(upload::finish(&state, &actor, &token).await),
-        None => not_signed_in(),
-    }
+async fn finish(
+    State(state): State<AppState>,
+    SignedInActor(actor): SignedInActor,
+    Path(token): Path<String>,
+) -> Result<Json<UploadResult>, AppError> {
+    Ok(Json(upload::finish(&state, &actor, &token).await?))
 }
 
-pub async fn abort(State(state): State<AppState>, me: Me, Path(token): Path<String>) -> Response {
-    match actor(me) {
-        Some(actor) => match upload::abort(&state, &actor, &token).await {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(err) => error_response(&err),
-        },
-        None => not_signed_in(),
-    }
+async fn abort(
+    State(state): State<AppState>,
+    SignedInActor(actor): SignedInActor,
+    Path(token): Path<String>,
+) -> Result<StatusCode, AppError> {
+    upload::abort(&state, &actor, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(serde::Deserialize)]
@@ -147,28 +134,17 @@ fn bytes_response(media_type: &'static str, bytes: Vec<u8>) -> Response {
     response
 }
 
-pub async fn open(
+async fn open(
     State(state): State<AppState>,
-    me: Me,
+    SignedInActor(actor): SignedInActor,
     Path((id, purpose)): Path<(i64, String)>,
     Query(link): Query<LinkQuery>,
-) -> Response {
-    let Some(actor) = actor(me) else {
-        return not_signed_in();
-    };
-    let Some(purpose) = Purpose::parse(&purpose) else {
-        return error_response(&AppError::NotFound);
-    };
-    let row = match service::open_link(&state, &actor, id, purpose, link.e, &link.s).await {
-        Ok(row) => row,
-        Err(err) => return error_response(&err),
-    };
+) -> Result<Response, AppError> {
+    let purpose = Purpose::parse(&purpose).ok_or(AppError::NotFound)?;
+    let row = service::open_link(&state, &actor, id, purpose, link.e, &link.s).await?;
     let mut response = match purpose {
         Purpose::View | Purpose::Download => {
-            let stream = match service::content(&state, &row) {
-                Ok(stream) => stream,
-                Err(err) => return error_response(&err),
-            };
+            let stream = service::content(&state, &row)?;
             let mut response = Body::from_stream(stream).into_response();
             let headers = response.headers_mut();
             let media_type = if row.kind == "dicom" && purpose == Purpose::View {
@@ -193,19 +169,14 @@ pub async fn open(
             );
             response
         }
-        Purpose::Thumb => match service::thumbnail(&state, &row).await {
-            Ok(bytes) => bytes_response("image/jpeg", bytes),
-            Err(err) => return error_response(&err),
-        },
+        Purpose::Thumb => bytes_response("image/jpeg", service::thumbnail(&state, &row).await?),
         Purpose::Frame => {
             let window = match (link.wc, link.ww) {
                 (Some(c), Some(w)) if c.is_finite() && w.is_finite() && w >= 1.0 => Some((c, w)),
                 _ => None,
             };
-            match service::frame(&state, &row, link.n.unwrap_or(0), window).await {
-                Ok(png) => bytes_response("image/png", png),
-                Err(err) => return error_response(&err),
-            }
+            let png = service::frame(&state, &row, link.n.unwrap_or(0), window).await?;
+            bytes_response("image/png", png)
         }
     };
     let headers = response.headers_mut();
@@ -217,5 +188,5 @@ pub async fn open(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    response
+    Ok(response)
 }

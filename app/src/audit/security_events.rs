@@ -1,8 +1,7 @@
 //! Security events: what an administrator should look at. Details carry ids
 //! and reasons, never health data.
 
-use super::SecurityEventView;
-use super::entity::security_event;
+pub use super::entity::security_event;
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect, Set,
 };
@@ -38,20 +37,13 @@ pub async fn raise(
 }
 
 /// The latest events, newest first.
-pub async fn latest(db: &DatabaseConnection, limit: u64) -> Result<Vec<SecurityEventView>, DbErr> {
-    Ok(security_event::Entity::find()
+pub async fn latest(
+    db: &DatabaseConnection,
+    limit: u64,
+) -> Result<Vec<security_event::Model>, DbErr> {
+    security_event::Entity::find()
         .order_by_desc(security_event::Column::Id)
         .limit(limit)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|e| SecurityEventView {
-            id: e.id,
-            at: e.at,
-            kind: e.kind,
-            account_id: e.account_id,
-            patient_id: e.patient_id,
-            detail: e.detail,
-        })
-        .collect())
+        .await
 }

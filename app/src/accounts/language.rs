@@ -6,11 +6,11 @@ use leptos::prelude::*;
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<crate::accounts::SaveLocale>::new();
+    let save = ServerAction::<super::SaveLocale>::new();
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(locale) = locale_from_tag(&event_target_value(&ev)) {
             i18n.set_locale(locale);
-            save.dispatch(crate::accounts::SaveLocale {
+            save.dispatch(super::SaveLocale {
                 locale: locale_tag(locale).to_owned(),
             });
         }

@@ -1,16 +1,21 @@
-//! The audit log: one row per access decision, each carrying the SHA-256 of
-//! the row before it, so that an edited, inserted or deleted row breaks the
-//! chain (`hale audit verify`). Rows hold ids, categories and outcomes only.
+//! The audit log [ssr]: one row per access decision, each carrying the
+//! SHA-256 of the row before it, so that an edited, inserted or deleted row
+//! breaks the chain (`hale audit verify`). Rows hold ids, categories and
+//! outcomes only. Accounts (sign-ins, staff changes) and access (every gate
+//! decision) both write here, so it sits below both; a patient's access
+//! history, which names the actors, is read in `access::history`.
+//!
+//! Security events — what an administrator should look at — live beside it.
 
-use super::AccessEntry;
-use super::entity::audit_event;
-use crate::accounts::Role;
-use crate::accounts::sessions::ClientMeta;
+pub mod entity;
+pub mod security_events;
+
+use crate::identity::ClientMeta;
 use chrono::{DateTime, SubsecRound as _, Utc};
+use entity::audit_event;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -166,39 +171,4 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
         rows,
         first_broken: None,
     })
-}
-
-/// Who else touched this patient's data, newest first.
-pub async fn history_of(
-    db: &DatabaseConnection,
-    patient_id: i64,
-    limit: u64,
-) -> Result<Vec<AccessEntry>, DbErr> {
-    let rows = audit_event::Entity::find()
-        .filter(audit_event::Column::PatientId.eq(patient_id))
-        .filter(
-            Condition::any()
-                .add(audit_event::Column::ActorId.ne(patient_id))
-                .add(audit_event::Column::ActorId.is_null()),
-        )
-        .order_by_desc(audit_event::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let actors =
-        crate::accounts::service::by_ids(db, rows.iter().filter_map(|r| r.actor_id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let actor = row.actor_id.and_then(|id| actors.get(&id));
-            AccessEntry {
-                at: row.at,
-                actor_name: actor.map(|a| a.display_name.clone()).unwrap_or_default(),
-                actor_role: actor.and_then(|a| Role::parse(&a.role)),
-                category: row.category,
-                action: row.action,
-                outcome: row.outcome,
-            }
-        })
-        .collect())
 }

@@ -3,16 +3,24 @@
 //! import job. Works without JavaScript; answers with a redirect to the
 //! import's progress page (or back to the form with an error code).
 
+use super::extract::SignedInActor;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use hale_app::accounts::sessions::SignedIn;
 use hale_app::error::AppError;
-use hale_app::health::{imports, service};
+use hale_app::health::import_upload;
+use hale_app::request::patient_of;
 use hale_app::state::AppState;
 
-/// The largest import, from the configuration (set on the router).
+/// The largest import, from the configuration.
 #[derive(Clone, Copy)]
-pub struct ImportLimit(pub u64);
+struct ImportLimit(u64);
+
+/// The import upload route, with the largest import accepted.
+pub fn routes(limit_bytes: u64) -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(hale_app::health::UPLOAD_PATH, axum::routing::post(upload))
+        .layer(axum::Extension(ImportLimit(limit_bytes)))
+}
 
 fn back_with(error: &AppError) -> Response {
     let code = match error {
@@ -23,17 +31,16 @@ fn back_with(error: &AppError) -> Response {
     Redirect::to(&format!("/dashboard/import?error={code}")).into_response()
 }
 
-pub async fn upload(
+async fn upload(
     State(state): State<AppState>,
     axum::Extension(limit): axum::Extension<ImportLimit>,
-    signed_in: Option<axum::Extension<SignedIn>>,
+    signed_in: Option<SignedInActor>,
     mut multipart: Multipart,
 ) -> Response {
-    let Some(axum::Extension(me)) = signed_in else {
+    let Some(SignedInActor(actor)) = signed_in else {
         return Redirect::to("/sign-in").into_response();
     };
-    let actor = me.actor();
-    let patient_id = match service::patient_of(&actor, None) {
+    let patient_id = match patient_of(&actor, None) {
         Ok(id) => id,
         Err(err) => return back_with(&err),
     };
@@ -50,10 +57,11 @@ pub async fn upload(
             continue;
         }
         let name = field.file_name().unwrap_or("upload").to_owned();
-        let mut upload = match imports::begin(&state, &actor, patient_id, &name, limit.0).await {
-            Ok(upload) => upload,
-            Err(err) => return back_with(&err),
-        };
+        let mut upload =
+            match import_upload::begin(&state, &actor, patient_id, &name, limit.0).await {
+                Ok(upload) => upload,
+                Err(err) => return back_with(&err),
+            };
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) => {

@@ -4,18 +4,19 @@
 //! checks it, exchanges the code and signs in (or asks for the second factor,
 //! or for the password of the account the identity is to be linked to).
 
-use crate::middleware::session::client_meta_of;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use hale_app::access::audit::{self, AuditEvent};
-use hale_app::access::security_events::{self, kind};
 use hale_app::accounts::oidc::{self, Resolution, STATE_COOKIE};
 use hale_app::accounts::pending::{self, Pending};
-use hale_app::accounts::sessions::{self, ClientMeta, cookie_value};
+use hale_app::accounts::signin::{self, Factor};
+use hale_app::audit::security_events::{self, kind};
+use hale_app::audit::{self, AuditEvent};
 use hale_app::error::AppError;
+use hale_app::identity::ClientMeta;
+use hale_app::request::{client_meta_of, cookie_in};
 use hale_app::state::AppState;
-use http::header::{COOKIE, SET_COOKIE};
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
+use http::header::SET_COOKIE;
 use serde::Deserialize;
 
 fn state_cookie(value: &str, max_age: i64, secure: bool) -> String {
@@ -54,17 +55,8 @@ pub async fn callback(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let client = client_meta_of(&parts.headers, &parts.extensions);
-    let cookie = |name: &str| {
-        parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|h| cookie_value(h, name))
-            .map(str::to_owned)
-    };
-    let bound_state = cookie(STATE_COOKIE);
-    let old_session = cookie(state.sessions.cookie_name());
+    let bound_state = cookie_in(&parts.headers, STATE_COOKIE);
+    let old_session = cookie_in(&parts.headers, state.sessions.cookie_name());
     let secure = state.sessions.secure_cookie;
     let (Some(code), Some(csrf)) = (query.code, query.state) else {
         let reason = if query.error.is_some() {
@@ -99,24 +91,15 @@ pub async fn callback(
     let result = match oidc::resolve_identity(&state.db, &identity).await {
         Ok(Resolution::Account(account)) => {
             audit_callback(&state, &client, Some(account.id), "allowed").await;
-            if account.mfa_enabled_at.is_some() {
-                pending::create(
-                    &state.db,
-                    Pending::Mfa {
-                        account_id: account.id,
-                    },
-                )
-                .await
-                .map(|token| ("/sign-in/verify", pending::cookie(Some(&token), secure)))
-            } else {
-                // The session id rotates at sign-in, as with a password.
-                if let Some(old) = old_session.as_deref().filter(|t| !t.is_empty()) {
-                    let _ = sessions::end(&state.db, old).await;
-                }
-                sessions::start(&state.db, &state.sessions, account.id, client, false)
-                    .await
-                    .map(|token| ("/", state.sessions.cookie(&token)))
-            }
+            signin::finish(
+                &state,
+                &account,
+                Factor::First,
+                client,
+                old_session.as_deref(),
+            )
+            .await
+            .map(|finished| (finished.go_to, finished.cookies))
         }
         Ok(Resolution::LinkNeeded) => {
             audit_callback(&state, &client, None, "link_needed").await;
@@ -128,7 +111,12 @@ pub async fn callback(
                 },
             )
             .await
-            .map(|token| ("/sign-in?link=1", pending::cookie(Some(&token), secure)))
+            .map(|token| {
+                (
+                    "/sign-in?link=1",
+                    vec![pending::cookie(Some(&token), secure)],
+                )
+            })
         }
         Err(err) => {
             audit_callback(&state, &client, None, "no_email").await;
@@ -136,9 +124,11 @@ pub async fn callback(
         }
     };
     match result {
-        Ok((to, cookie)) => {
+        Ok((to, cookies)) => {
             let mut response = Redirect::to(to).into_response();
-            append_cookie(&mut response, &cookie);
+            for cookie in &cookies {
+                append_cookie(&mut response, cookie);
+            }
             append_cookie(&mut response, &state_cookie("", 0, secure));
             response
         }
@@ -178,7 +168,8 @@ fn append_cookie(response: &mut Response, cookie: &str) {
 
 /// A plain page that says sign-in did not succeed, with the right status.
 fn refusal(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status =
+        http::StatusCode::from_u16(err.status_code()).unwrap_or(http::StatusCode::BAD_REQUEST);
     let page = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>Hale</title></head><body>\

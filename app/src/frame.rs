@@ -1,6 +1,10 @@
-use super::LanguageSwitcher;
-use crate::accounts::{CurrentUser, Role, SignOutButton};
+//! The page frame of signed-in pages: the header (the bell, the language
+//! switcher, sign-out) and the navigation per role. It sits above the areas
+//! and composes their widgets; no area imports it.
+
+use crate::accounts::{LanguageSwitcher, SignOutButton};
 use crate::i18n::*;
+use crate::identity::{CurrentUser, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

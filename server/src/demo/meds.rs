@@ -4,9 +4,11 @@
 //! Written through the medication service (checked and audited); only when
 //! Dana has no medications yet.
 
-use hale_app::access::gate::Actor;
 use hale_app::error::AppError;
-use hale_app::meds::{DoseInput, MedicationInput, Schedule, ScheduleKind, TaperStep, service};
+use hale_app::identity::Actor;
+use hale_app::meds::{
+    DoseInput, MedicationInput, Schedule, ScheduleKind, TaperStep, doses, service,
+};
 use sea_orm::DatabaseConnection;
 
 fn medication(
@@ -121,7 +123,7 @@ pub async fn seed(db: &DatabaseConnection, dana: &Actor) -> Result<bool, AppErro
                 },
                 ..DoseInput::default()
             };
-            service::log_dose(db, dana, patient, dose).await?;
+            doses::log_dose(db, dana, patient, dose).await?;
         }
     }
     Ok(true)

@@ -8,12 +8,14 @@
 //! the same report when every item was refused, 400 for a body that is not
 //! JSON or not an array or Bundle, 413 above `MAX_BATCH` items.
 
-use crate::rest::{error_response, token_actor};
+use crate::routes::extract::TokenActor;
 use axum::Json;
-use axum::extract::{Query, Request, State};
+use axum::body::Body;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use hale_app::error::AppError;
 use hale_app::health::{self, MAX_BATCH, NewReading, Problem, fhir, service};
+use hale_app::request::patient_of;
 use hale_app::state::AppState;
 use http::StatusCode;
 use serde_json::Value;
@@ -59,37 +61,22 @@ fn items(body: &[u8]) -> Result<Vec<Result<NewReading, Problem>>, AppError> {
 pub async fn post(
     State(state): State<AppState>,
     Query(target): Query<Target>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let actor = match token_actor(&state, &parts).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    TokenActor(actor): TokenActor,
+    body: Body,
+) -> Result<Response, AppError> {
     // The router's body limit has already refused anything larger.
-    let body = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(body) => body,
-        Err(_) => {
-            return error_response(&AppError::BadPayload {
-                reason: "the body is too large or was cut off".into(),
-            });
-        }
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|_| AppError::BadPayload {
+            reason: "the body is too large or was cut off".into(),
+        })?;
+    let items = items(&body)?;
+    let patient_id = patient_of(&actor, target.patient_id)?;
+    let report = service::ingest(&state.db, &actor, patient_id, items, "api").await?;
+    let status = if report.received > 0 && report.rejected.len() == report.received {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
-    let result = async {
-        let items = items(&body)?;
-        let patient_id = service::patient_of(&actor, target.patient_id)?;
-        service::ingest(&state.db, &actor, patient_id, items, "api").await
-    }
-    .await;
-    match result {
-        Ok(report) => {
-            let status = if report.received > 0 && report.rejected.len() == report.received {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            (status, Json::<health::IngestReport>(report)).into_response()
-        }
-        Err(err) => error_response(&err),
-    }
+    Ok((status, Json::<health::IngestReport>(report)).into_response())
 }

@@ -1,19 +1,24 @@
 //! `hale demo`: demo accounts for trying Hale out. Idempotent: running it
-//! again changes nothing. Later areas add their demo data here; Dana's year
-//! of health data is in `demo_health`.
+//! again changes nothing. Each area adds its demo data as a module here:
+//! Dana's year of health data (`health`), her medications (`meds`), her
+//! images and documents (`files`, with the CT phantom of `synthetic_dicom`).
 //!
 //! A patient (Dana), a clinician (Dr Lee) on Dana's care team with read access
 //! to vitals and records, and an administrator. Staff must turn on two-step
 //! verification on the security page before they see patient data.
 
+pub mod files;
+pub mod health;
+mod meds;
+pub mod synthetic_dicom;
+
 use crate::StartError;
-use hale_app::access::gate::Actor;
-use hale_app::access::{Category, Permission, Permissions, grants};
+use hale_app::access::{Permission, Permissions, grants};
 use hale_app::accounts::entity::account;
 use hale_app::accounts::service::{self, NewAccount};
-use hale_app::accounts::sessions::ClientMeta;
-use hale_app::accounts::{Role, staff};
+use hale_app::accounts::staff;
 use hale_app::error::AppError;
+use hale_app::identity::{Actor, Category, ClientMeta, Role};
 use hale_app::state::AppState;
 
 /// The demo accounts' sign-in, printed by `hale demo` and shown in the README.
@@ -95,19 +100,19 @@ pub async fn seed(state: &AppState) -> Result<String, StartError> {
             .await
             .map_err(app_error)?;
     }
-    let seeded = crate::demo_health::seed(&state.db, patient.id)
+    let seeded = crate::demo::health::seed(&state.db, patient.id)
         .await
         .map_err(app_error)?;
     if seeded {
         tracing::info!("demo health data written (a year of readings)");
     }
-    if crate::demo_meds::seed(&state.db, &actor(&patient, Role::Patient))
+    if crate::demo::meds::seed(&state.db, &actor(&patient, Role::Patient))
         .await
         .map_err(app_error)?
     {
         tracing::info!("demo medications written");
     }
-    if crate::demo_files::seed(state, &actor(&patient, Role::Patient))
+    if crate::demo::files::seed(state, &actor(&patient, Role::Patient))
         .await
         .map_err(app_error)?
     {

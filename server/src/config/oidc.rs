@@ -109,17 +109,13 @@ pub fn providers(
             .map(|(n, _)| n)
             .unwrap_or_else(|| id.clone());
         let secret_var = env_name(&id, "CLIENT_SECRET");
-        let client_secret = match env.get(&format!("{secret_var}_FILE")) {
-            Some(path) => Some(
-                std::fs::read_to_string(path)
-                    .map_err(|err| ConfigError::Refused {
-                        key: key("client_secret"),
-                        origin: format!("{secret_var}_FILE"),
-                        message: format!("cannot read the file it names: {err}"),
-                    })?
-                    .trim()
-                    .to_owned(),
-            ),
+        let file_var = format!("{secret_var}_FILE");
+        let client_secret = match env.get(&file_var) {
+            Some(path) => Some(super::keys::read_secret_file(
+                &key("client_secret"),
+                &file_var,
+                path,
+            )?),
             None => env.get(&secret_var).cloned(),
         };
         out.push(OidcProvider {
