@@ -24,7 +24,6 @@
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod blobs;
-#[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -6,7 +6,7 @@
 use super::DicomInfo;
 use crate::access::gate::{AccessMode, Proof, Write, kinds::Documents};
 use crate::db::{now_ms, statement};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
 /// A file as stored.
 #[derive(Debug, Clone)]
@@ -37,43 +37,81 @@ const COLUMNS: &str = "id, patient_id, kind, media_type, title, category, tags, 
      sha256, blob_key, wrapped_key, thumb_key, thumb_wrapped_key, width, height, study_uid, \
      series_uid, instance_number, dicom, created_ms";
 
-fn file_row(row: &QueryResult) -> Result<FileRow, DbErr> {
-    let text = |name: &str| -> Result<Option<String>, DbErr> { row.try_get("", name) };
-    let int = |name: &str| -> Result<Option<u32>, DbErr> {
-        Ok(row
-            .try_get::<Option<i32>>("", name)?
-            .map(|v| v.max(0) as u32))
-    };
-    let thumb = match (text("thumb_key")?, text("thumb_wrapped_key")?) {
-        (Some(key), Some(wrapped)) => Some((key, wrapped)),
-        _ => None,
-    };
-    Ok(FileRow {
-        id: row.try_get("", "id")?,
-        patient_id: row.try_get("", "patient_id")?,
-        kind: row.try_get("", "kind")?,
-        media_type: row.try_get("", "media_type")?,
-        title: row.try_get("", "title")?,
-        category: row.try_get("", "category")?,
-        tags: text("tags")?
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        doc_date: text("doc_date")?,
-        size: row.try_get::<i64>("", "size")?.max(0) as u64,
-        sha256: row.try_get("", "sha256")?,
-        blob_key: row.try_get("", "blob_key")?,
-        wrapped_key: row.try_get("", "wrapped_key")?,
-        thumb,
-        width: int("width")?,
-        height: int("height")?,
-        study_uid: text("study_uid")?,
-        series_uid: text("series_uid")?,
-        instance_number: row.try_get("", "instance_number")?,
-        dicom: text("dicom")?.and_then(|json| serde_json::from_str(&json).ok()),
-        created_ms: row.try_get("", "created_ms")?,
-    })
+/// A file row as the database holds it.
+#[derive(FromQueryResult)]
+struct Stored {
+    id: i64,
+    patient_id: i64,
+    kind: String,
+    media_type: String,
+    title: String,
+    category: String,
+    tags: Option<String>,
+    doc_date: Option<String>,
+    size: i64,
+    sha256: String,
+    blob_key: String,
+    wrapped_key: String,
+    thumb_key: Option<String>,
+    thumb_wrapped_key: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+    study_uid: Option<String>,
+    series_uid: Option<String>,
+    instance_number: Option<i32>,
+    dicom: Option<String>,
+    created_ms: i64,
+}
+
+impl From<Stored> for FileRow {
+    fn from(row: Stored) -> Self {
+        let dimension = |v: Option<i32>| v.map(|v| v.max(0) as u32);
+        FileRow {
+            id: row.id,
+            patient_id: row.patient_id,
+            kind: row.kind,
+            media_type: row.media_type,
+            title: row.title,
+            category: row.category,
+            tags: row
+                .tags
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            doc_date: row.doc_date,
+            size: row.size.max(0) as u64,
+            sha256: row.sha256,
+            blob_key: row.blob_key,
+            wrapped_key: row.wrapped_key,
+            thumb: row.thumb_key.zip(row.thumb_wrapped_key),
+            width: dimension(row.width),
+            height: dimension(row.height),
+            study_uid: row.study_uid,
+            series_uid: row.series_uid,
+            instance_number: row.instance_number,
+            dicom: row.dicom.and_then(|json| serde_json::from_str(&json).ok()),
+            created_ms: row.created_ms,
+        }
+    }
+}
+
+/// The files a `WHERE …` clause (with its values) selects.
+async fn select(
+    db: &impl ConnectionTrait,
+    clause: &str,
+    values: Vec<Value>,
+) -> Result<Vec<FileRow>, DbErr> {
+    Ok(Stored::find_by_statement(statement(
+        db.get_database_backend(),
+        &format!("SELECT {COLUMNS} FROM files {clause}"),
+        values,
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(FileRow::from)
+    .collect())
 }
 
 /// Tags as stored: ` a b ` (so that `LIKE '% a %'` finds a whole tag).
@@ -186,14 +224,13 @@ pub async fn get<M: AccessMode>(
     proof: &Proof<Documents, M>,
     id: i64,
 ) -> Result<Option<FileRow>, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            &format!("SELECT {COLUMNS} FROM files WHERE id = ? AND patient_id = ?"),
-            [id.into(), proof.patient_id().into()],
-        ))
-        .await?;
-    row.as_ref().map(file_row).transpose()
+    let found = select(
+        db,
+        "WHERE id = ? AND patient_id = ?",
+        vec![id.into(), proof.patient_id().into()],
+    )
+    .await?;
+    Ok(found.into_iter().next())
 }
 
 /// The patient's files; `query` matches the title or a whole tag (case-insensitive).
@@ -202,7 +239,7 @@ pub async fn list<M: AccessMode>(
     proof: &Proof<Documents, M>,
     query: &str,
 ) -> Result<Vec<FileRow>, DbErr> {
-    let mut sql = format!("SELECT {COLUMNS} FROM files WHERE patient_id = ?");
+    let mut sql = "WHERE patient_id = ?".to_owned();
     let mut values: Vec<Value> = vec![proof.patient_id().into()];
     let query = query.trim().to_lowercase();
     if !query.is_empty() {
@@ -219,10 +256,7 @@ pub async fn list<M: AccessMode>(
         values.push(format!("%\"study_description\":\"%{escaped}%").into());
     }
     sql.push_str(" ORDER BY COALESCE(doc_date, '') DESC, created_ms DESC, instance_number, id");
-    let rows = db
-        .query_all_raw(statement(db.get_database_backend(), &sql, values))
-        .await?;
-    rows.iter().map(file_row).collect()
+    select(db, &sql, values).await
 }
 
 /// The instances of one study, in series and instance order.
@@ -231,17 +265,12 @@ pub async fn study<M: AccessMode>(
     proof: &Proof<Documents, M>,
     study_uid: &str,
 ) -> Result<Vec<FileRow>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            &format!(
-                "SELECT {COLUMNS} FROM files WHERE patient_id = ? AND study_uid = ? \
-                 ORDER BY series_uid, instance_number, id"
-            ),
-            [proof.patient_id().into(), study_uid.into()],
-        ))
-        .await?;
-    rows.iter().map(file_row).collect()
+    select(
+        db,
+        "WHERE patient_id = ? AND study_uid = ? ORDER BY series_uid, instance_number, id",
+        vec![proof.patient_id().into(), study_uid.into()],
+    )
+    .await
 }
 
 pub async fn update_meta(
@@ -321,12 +350,8 @@ pub async fn set_thumb(
 
 /// A file by id for a background job that a checked request queued.
 pub async fn for_job(db: &impl ConnectionTrait, id: i64) -> Result<Option<FileRow>, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            &format!("SELECT {COLUMNS} FROM files WHERE id = ?"),
-            [id.into()],
-        ))
-        .await?;
-    row.as_ref().map(file_row).transpose()
+    Ok(select(db, "WHERE id = ?", vec![id.into()])
+        .await?
+        .into_iter()
+        .next())
 }

@@ -6,8 +6,9 @@
 use super::chart::{Chart, Sparkline, period_label};
 use super::goals_panel::{GoalsPanel, NotificationsPanel, UnitsPanel};
 use super::kind::{Combine, Kind};
-use super::labels::{kind_label, now_s, offset_min};
+use super::labels::kind_label;
 use super::{CardView, DashboardView, Resolution, SeriesView, dashboard, series};
+use crate::clock::{now_s, offset_min};
 use crate::i18n::*;
 use crate::layout::ErrorMessage;
 use leptos::prelude::*;

@@ -4,7 +4,8 @@
 
 use super::AddReading;
 use super::kind::Kind;
-use super::labels::{kind_label, now_s, offset_min};
+use super::labels::kind_label;
+use crate::clock::{now_s, offset_min};
 use crate::i18n::*;
 use crate::layout::{ActionError, SubmitButton};
 use leptos::form::ActionForm;

@@ -8,10 +8,11 @@ use super::ImportView;
 use crate::access::gate::{Proof, Read, Write, kinds::Vitals};
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 
 pub const JOB: &str = "import";
 
+#[derive(FromQueryResult)]
 pub(super) struct ImportRow {
     pub patient_id: i64,
     pub format: String,
@@ -20,43 +21,54 @@ pub(super) struct ImportRow {
 }
 
 pub(super) async fn row(db: &impl ConnectionTrait, id: i64) -> Result<Option<ImportRow>, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "SELECT patient_id, format, blob_key, state FROM imports WHERE id = ?",
-            [id.into()],
-        ))
-        .await?;
-    row.map(|row| {
-        Ok(ImportRow {
-            patient_id: row.try_get("", "patient_id")?,
-            format: row.try_get("", "format")?,
-            blob_key: row.try_get("", "blob_key")?,
-            state: row.try_get("", "state")?,
-        })
-    })
-    .transpose()
+    ImportRow::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT patient_id, format, blob_key, state FROM imports WHERE id = ?",
+        [id.into()],
+    ))
+    .one(db)
+    .await
 }
 
-fn view(row: &sea_orm::QueryResult) -> Result<ImportView, DbErr> {
-    let problems: Option<String> = row.try_get("", "problems")?;
-    Ok(ImportView {
-        id: row.try_get("", "id")?,
-        format: row.try_get("", "format")?,
-        file_name: row.try_get("", "file_name")?,
-        state: row.try_get("", "state")?,
-        bytes_total: row.try_get("", "bytes_total")?,
-        bytes_done: row.try_get("", "bytes_done")?,
-        imported: row.try_get("", "imported")?,
-        duplicates: row.try_get("", "duplicates")?,
-        rejected: row.try_get("", "rejected")?,
-        skipped: row.try_get("", "skipped")?,
-        problems: problems
-            .and_then(|p| serde_json::from_str(&p).ok())
-            .unwrap_or_default(),
-        created_ms: row.try_get("", "created_ms")?,
-        finished_ms: row.try_get("", "finished_ms")?,
-    })
+/// An import row as the database holds it (its problems as JSON).
+#[derive(FromQueryResult)]
+struct Stored {
+    id: i64,
+    format: String,
+    file_name: String,
+    state: String,
+    bytes_total: i64,
+    bytes_done: i64,
+    imported: i64,
+    duplicates: i64,
+    rejected: i64,
+    skipped: i64,
+    problems: Option<String>,
+    created_ms: i64,
+    finished_ms: Option<i64>,
+}
+
+impl From<Stored> for ImportView {
+    fn from(row: Stored) -> Self {
+        ImportView {
+            id: row.id,
+            format: row.format,
+            file_name: row.file_name,
+            state: row.state,
+            bytes_total: row.bytes_total,
+            bytes_done: row.bytes_done,
+            imported: row.imported,
+            duplicates: row.duplicates,
+            rejected: row.rejected,
+            skipped: row.skipped,
+            problems: row
+                .problems
+                .and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_default(),
+            created_ms: row.created_ms,
+            finished_ms: row.finished_ms,
+        }
+    }
 }
 
 const COLUMNS: &str = "id, format, file_name, state, bytes_total, bytes_done, imported, \
@@ -67,16 +79,16 @@ pub async fn list(
     db: &DatabaseConnection,
     proof: &Proof<Vitals, Read>,
 ) -> Result<Vec<ImportView>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            &format!(
-                "SELECT {COLUMNS} FROM imports WHERE patient_id = ? ORDER BY id DESC LIMIT 20"
-            ),
-            [proof.patient_id().into()],
-        ))
-        .await?;
-    rows.iter().map(view).collect()
+    Ok(Stored::find_by_statement(statement(
+        db.get_database_backend(),
+        &format!("SELECT {COLUMNS} FROM imports WHERE patient_id = ? ORDER BY id DESC LIMIT 20"),
+        [proof.patient_id().into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(ImportView::from)
+    .collect())
 }
 
 /// One import of the patient.
@@ -85,15 +97,15 @@ pub async fn one(
     proof: &Proof<Vitals, Read>,
     id: i64,
 ) -> Result<ImportView, AppError> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            &format!("SELECT {COLUMNS} FROM imports WHERE id = ? AND patient_id = ?"),
-            [id.into(), proof.patient_id().into()],
-        ))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(view(&row)?)
+    Stored::find_by_statement(statement(
+        db.get_database_backend(),
+        &format!("SELECT {COLUMNS} FROM imports WHERE id = ? AND patient_id = ?"),
+        [id.into(), proof.patient_id().into()],
+    ))
+    .one(db)
+    .await?
+    .map(ImportView::from)
+    .ok_or(AppError::NotFound)
 }
 
 /// Cancels an import that has not finished; its job removes what it added.

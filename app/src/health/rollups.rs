@@ -13,7 +13,9 @@ use crate::access::gate::{Proof, Read, kinds::Vitals};
 use crate::db::statement;
 use crate::jobs::queue::{self, NewJob};
 use crate::state::AppState;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait, Value,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const JOB: &str = "rollup";
@@ -321,7 +323,7 @@ pub async fn sweep(state: &AppState) -> Result<(), String> {
 }
 
 /// The figures of one bucket.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, FromQueryResult)]
 pub struct Bucket {
     pub start_s: i64,
     pub count: i64,
@@ -341,34 +343,21 @@ pub async fn buckets(
     from_s: i64,
     to_s: i64,
 ) -> Result<Vec<Bucket>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT bucket_s, count, min, max, sum, sum2, in_range FROM observation_rollups \
-             WHERE patient_id = ? AND kind = ? AND period = ? AND bucket_s >= ? AND bucket_s < ? \
-             ORDER BY bucket_s",
-            [
-                proof.patient_id().into(),
-                kind.as_str().into(),
-                period.to_string().into(),
-                from_s.into(),
-                to_s.into(),
-            ],
-        ))
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Bucket {
-                start_s: row.try_get("", "bucket_s")?,
-                count: row.try_get("", "count")?,
-                min: row.try_get("", "min")?,
-                max: row.try_get("", "max")?,
-                sum: row.try_get("", "sum")?,
-                sum2: row.try_get("", "sum2")?,
-                in_range: row.try_get("", "in_range")?,
-            })
-        })
-        .collect()
+    Bucket::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT bucket_s AS start_s, count, min, max, sum, sum2, in_range FROM observation_rollups \
+         WHERE patient_id = ? AND kind = ? AND period = ? AND bucket_s >= ? AND bucket_s < ? \
+         ORDER BY bucket_s",
+        [
+            proof.patient_id().into(),
+            kind.as_str().into(),
+            period.to_string().into(),
+            from_s.into(),
+            to_s.into(),
+        ],
+    ))
+    .all(db)
+    .await
 }
 
 #[cfg(test)]

@@ -82,22 +82,15 @@ pub async fn add_manual(
 
 /// The unit preferences of an account (the viewer's, also on a patient's page).
 pub async fn prefs(db: &DatabaseConnection, account_id: i64) -> Result<UnitPrefs, AppError> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "SELECT weight, glucose, temperature, distance FROM health_preferences WHERE patient_id = ?",
-            [account_id.into()],
-        ))
-        .await?;
-    Ok(match row {
-        Some(row) => UnitPrefs {
-            weight: row.try_get("", "weight")?,
-            glucose: row.try_get("", "glucose")?,
-            temperature: row.try_get("", "temperature")?,
-            distance: row.try_get("", "distance")?,
-        },
-        None => UnitPrefs::default(),
-    })
+    use sea_orm::FromQueryResult as _;
+    let stored = UnitPrefs::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT weight, glucose, temperature, distance FROM health_preferences WHERE patient_id = ?",
+        [account_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(stored.unwrap_or_default())
 }
 
 pub async fn set_prefs(

@@ -9,7 +9,9 @@ use super::kind::Kind;
 use super::reading::Reading;
 use crate::access::gate::{Proof, Read, Write, kinds::Vitals};
 use crate::db::{now_ms, statement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait, Value,
+};
 use std::collections::BTreeSet;
 
 /// Rows per INSERT statement (9 values each, well under SQLite's limit).
@@ -84,7 +86,7 @@ pub async fn insert(
 }
 
 /// One stored reading, for charts and tables.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct StoredReading {
     pub start_s: i64,
     pub end_s: i64,
@@ -116,15 +118,8 @@ pub async fn readings(
             ],
         ))
         .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(StoredReading {
-                start_s: row.try_get("", "start_s")?,
-                end_s: row.try_get("", "end_s")?,
-                value: row.try_get("", "value")?,
-                value2: row.try_get("", "value2")?,
-            })
-        })
+    rows.iter()
+        .map(|row| StoredReading::from_query_result(row, ""))
         .collect()
 }
 
@@ -147,15 +142,7 @@ pub async fn latest(
     for row in rows {
         let kind: String = row.try_get("", "kind")?;
         if let Some(kind) = Kind::parse(&kind) {
-            latest.push((
-                kind,
-                StoredReading {
-                    start_s: row.try_get("", "start_s")?,
-                    end_s: row.try_get("", "end_s")?,
-                    value: row.try_get("", "value")?,
-                    value2: row.try_get("", "value2")?,
-                },
-            ));
+            latest.push((kind, StoredReading::from_query_result(&row, "")?));
         }
     }
     Ok(latest)

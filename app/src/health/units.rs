@@ -4,6 +4,7 @@ use super::kind::{GLUCOSE_MG_PER_MMOL, Kind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::FromQueryResult))]
 pub struct UnitPrefs {
     /// "kg" or "lb"
     pub weight: String,

@@ -39,30 +39,8 @@ pub async fn retry_job(job_id: i64) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 async fn overview(db: &sea_orm::DatabaseConnection) -> Result<QueueOverview, sea_orm::DbErr> {
-    use sea_orm::ConnectionTrait as _;
-    let counts = super::queue::counts(db).await?;
-    let rows = db
-        .query_all_raw(crate::db::statement(
-            db.get_database_backend(),
-            "SELECT id, kind, state, attempts, max_attempts, last_error, run_at_ms FROM jobs \
-             WHERE state = 'dead' OR (state = 'queued' AND attempts > 0) \
-             ORDER BY id DESC LIMIT 50",
-            Vec::<sea_orm::Value>::new(),
-        ))
-        .await?;
-    let troubled = rows
-        .into_iter()
-        .map(|row| {
-            Ok(super::JobView {
-                id: row.try_get("", "id")?,
-                kind: row.try_get("", "kind")?,
-                state: row.try_get("", "state")?,
-                attempts: row.try_get("", "attempts")?,
-                max_attempts: row.try_get("", "max_attempts")?,
-                last_error: row.try_get("", "last_error")?,
-                run_at_ms: row.try_get("", "run_at_ms")?,
-            })
-        })
-        .collect::<Result<_, sea_orm::DbErr>>()?;
-    Ok(QueueOverview { counts, troubled })
+    Ok(QueueOverview {
+        counts: super::queue::counts(db).await?,
+        troubled: super::queue::troubled(db).await?,
+    })
 }

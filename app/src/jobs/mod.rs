@@ -24,6 +24,7 @@ pub struct QueueOverview {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::FromQueryResult))]
 pub struct JobView {
     pub id: i64,
     pub kind: String,

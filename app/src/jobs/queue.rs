@@ -11,7 +11,7 @@
 //! [`wake`] after an enqueue outside a transaction).
 
 use crate::db::{now_ms, statement};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Value};
 
 pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
@@ -94,7 +94,7 @@ pub async fn commit_and_wake(tx: sea_orm::DatabaseTransaction) -> Result<(), DbE
 }
 
 /// A claimed job.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct Claimed {
     pub id: i64,
     pub kind: String,
@@ -124,31 +124,24 @@ pub async fn claim(
          WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at_ms <= ?) \
            OR (state = 'running' AND lease_until_ms < ?) ORDER BY run_at_ms, id LIMIT 1{lock}) \
          AND ((state = 'queued' AND run_at_ms <= ?) OR (state = 'running' AND lease_until_ms < ?)) \
-         RETURNING id, kind, payload, attempts, max_attempts"
+         RETURNING id, kind, payload, attempts AS attempt, max_attempts"
     );
-    let row = db
-        .query_one_raw(statement(
-            backend,
-            &sql,
-            [
-                worker.into(),
-                (now + lease_ms).into(),
-                now.into(),
-                now.into(),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    let Some(row) = row else {
+    let claimed = Claimed::find_by_statement(statement(
+        backend,
+        &sql,
+        [
+            worker.into(),
+            (now + lease_ms).into(),
+            now.into(),
+            now.into(),
+            now.into(),
+            now.into(),
+        ],
+    ))
+    .one(db)
+    .await?;
+    let Some(claimed) = claimed else {
         return Ok(None);
-    };
-    let claimed = Claimed {
-        id: row.try_get("", "id")?,
-        kind: row.try_get("", "kind")?,
-        payload: row.try_get("", "payload")?,
-        attempt: row.try_get("", "attempts")?,
-        max_attempts: row.try_get("", "max_attempts")?,
     };
     db.execute_raw(statement(
         backend,
@@ -310,19 +303,28 @@ pub async fn ensure_schedules(
 pub async fn run_due_schedules(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
     let backend = db.get_database_backend();
     let now = now_ms();
-    let due = db
-        .query_all_raw(statement(
-            backend,
-            "SELECT name, kind, every_s, next_run_ms FROM job_schedules WHERE next_run_ms <= ?",
-            [now.into()],
-        ))
-        .await?;
+    #[derive(FromQueryResult)]
+    struct Due {
+        name: String,
+        kind: String,
+        every_s: i64,
+        next_run_ms: i64,
+    }
+    let due = Due::find_by_statement(statement(
+        backend,
+        "SELECT name, kind, every_s, next_run_ms FROM job_schedules WHERE next_run_ms <= ?",
+        [now.into()],
+    ))
+    .all(db)
+    .await?;
     let mut enqueued = 0;
-    for row in due {
-        let name: String = row.try_get("", "name")?;
-        let kind: String = row.try_get("", "kind")?;
-        let every_s: i64 = row.try_get("", "every_s")?;
-        let next: i64 = row.try_get("", "next_run_ms")?;
+    for Due {
+        name,
+        kind,
+        every_s,
+        next_run_ms: next,
+    } in due
+    {
         let moved = db
             .execute_raw(statement(
                 backend,
@@ -359,6 +361,19 @@ pub async fn counts(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbE
     rows.into_iter()
         .map(|row| Ok((row.try_get("", "state")?, row.try_get("", "n")?)))
         .collect()
+}
+
+/// The latest dead and retrying jobs, newest first, for administrators.
+pub async fn troubled(db: &impl ConnectionTrait) -> Result<Vec<super::JobView>, DbErr> {
+    super::JobView::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT id, kind, state, attempts, max_attempts, last_error, run_at_ms FROM jobs \
+         WHERE state = 'dead' OR (state = 'queued' AND attempts > 0) \
+         ORDER BY id DESC LIMIT 50",
+        Vec::<Value>::new(),
+    ))
+    .all(db)
+    .await
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The design system's building blocks, below every area: forms (submit
 //! buttons, action errors, password fields) and the error message. The page
-//! frame that composes the areas' widgets is `crate::frame`.
+//! frame that composes the areas' widgets is `frame` at the top of the crate.
 
 mod error_message;
 mod forms;

@@ -4,8 +4,8 @@
 
 use super::FORMS;
 use super::MedicationInput;
-use super::schedule::parse_date;
 use crate::access::gate::{self, Proof, Write, kinds::Medications};
+use crate::clock::parse_date;
 use crate::error::AppError;
 use crate::identity::Actor;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};

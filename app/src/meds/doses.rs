@@ -3,13 +3,14 @@
 //! (once per scheduled dose, once per device id) and undoing it.
 
 use super::checks::{bad_dose, begin_change, valid_client_id};
-use super::schedule::{ScheduleKind, parse_date};
+use super::schedule::ScheduleKind;
 use super::slots::{self, Slot};
 use super::store::{self, LogRow, MedRow, NewLog};
 use super::{
     Adherence, CalendarDay, DoseInput, DoseLogged, DoseState, DoseView, PrnView, TodayView,
 };
 use crate::access::gate::{self, Read, Write, kinds::Medications};
+use crate::clock::parse_date;
 use crate::db::now_ms;
 use crate::error::AppError;
 use crate::identity::Actor;

@@ -18,7 +18,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 #[component]
 pub fn NewMedicationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let today = chrono::DateTime::from_timestamp(crate::health::labels::now_s(), 0)
+    let today = chrono::DateTime::from_timestamp(crate::clock::now_s(), 0)
         .map(|t| t.date_naive().format("%Y-%m-%d").to_string())
         .unwrap_or_default();
     let input = MedicationInput {

@@ -5,6 +5,7 @@
 //! instants for each day (`slots`), so they stay right across daylight-saving
 //! changes and when the patient travels and changes zone.
 
+use crate::clock::{parse_date, parse_time};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -54,14 +55,6 @@ pub struct Schedule {
 
 /// The most times of day one schedule may hold.
 pub const MAX_TIMES: usize = 12;
-
-pub fn parse_time(text: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
-}
-
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
 
 fn valid_dose(dose: f64) -> bool {
     dose.is_finite() && dose > 0.0 && dose <= 1000.0

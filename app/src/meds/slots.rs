@@ -56,15 +56,15 @@ pub fn slot_key(date: NaiveDate, time: NaiveTime) -> String {
 pub fn parse_slot(key: &str) -> Option<(NaiveDate, NaiveTime)> {
     let (date, time) = key.split_once('T')?;
     Some((
-        super::schedule::parse_date(date)?,
-        super::schedule::parse_time(time)?,
+        crate::clock::parse_date(date)?,
+        crate::clock::parse_time(time)?,
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meds::schedule::parse_date;
+    use crate::clock::parse_date;
 
     fn daily(times: &[&str]) -> Schedule {
         Schedule {

@@ -6,7 +6,7 @@ use super::{ChangeView, MedicationInput, Schedule};
 use crate::access::gate::{AccessMode, Proof, Write, kinds::Medications};
 use crate::db::{now_ms, statement};
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
 
 /// A medication as stored.
 #[derive(Debug, Clone)]
@@ -22,33 +22,58 @@ pub struct MedRow {
 const MED_COLUMNS: &str = "id, name, strength, form, instructions, prescriber, rxnorm, \
      start_date, end_date, status, schedule, supply, low_supply, refills";
 
+/// A medication row as the database holds it.
+#[derive(FromQueryResult)]
+struct StoredMed {
+    id: i64,
+    name: Option<String>,
+    strength: Option<String>,
+    form: Option<String>,
+    instructions: Option<String>,
+    prescriber: Option<String>,
+    rxnorm: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    status: Option<String>,
+    schedule: Option<String>,
+    supply: Option<f64>,
+    low_supply: Option<f64>,
+    refills: i32,
+}
+
+impl From<StoredMed> for MedRow {
+    fn from(row: StoredMed) -> Self {
+        let start_date = row.start_date.unwrap_or_default();
+        let end_date = row.end_date.unwrap_or_default();
+        MedRow {
+            id: row.id,
+            start: crate::clock::parse_date(&start_date).unwrap_or_default(),
+            end: crate::clock::parse_date(&end_date),
+            active: row.status.as_deref() == Some("active"),
+            refills: row.refills,
+            input: MedicationInput {
+                name: row.name.unwrap_or_default(),
+                strength: row.strength.unwrap_or_default(),
+                form: row.form.unwrap_or_default(),
+                instructions: row.instructions.unwrap_or_default(),
+                prescriber: row.prescriber.unwrap_or_default(),
+                rxnorm: row.rxnorm.unwrap_or_default(),
+                start_date,
+                end_date,
+                schedule: row
+                    .schedule
+                    .and_then(|s| serde_json::from_str::<Schedule>(&s).ok())
+                    .unwrap_or_default(),
+                supply: row.supply,
+                low_supply: row.low_supply,
+            },
+        }
+    }
+}
+
+/// A medication of a query that selects [`MED_COLUMNS`] (with any others).
 pub fn med_row(row: &QueryResult) -> Result<MedRow, DbErr> {
-    let text = |name: &str| -> Result<String, DbErr> {
-        Ok(row.try_get::<Option<String>>("", name)?.unwrap_or_default())
-    };
-    let schedule: Schedule = serde_json::from_str(&text("schedule")?).unwrap_or_default();
-    let start_date = text("start_date")?;
-    let end_date = text("end_date")?;
-    Ok(MedRow {
-        id: row.try_get("", "id")?,
-        start: super::schedule::parse_date(&start_date).unwrap_or_default(),
-        end: super::schedule::parse_date(&end_date),
-        active: text("status")? == "active",
-        refills: row.try_get("", "refills")?,
-        input: MedicationInput {
-            name: text("name")?,
-            strength: text("strength")?,
-            form: text("form")?,
-            instructions: text("instructions")?,
-            prescriber: text("prescriber")?,
-            rxnorm: text("rxnorm")?,
-            start_date,
-            end_date,
-            schedule,
-            supply: row.try_get("", "supply")?,
-            low_supply: row.try_get("", "low_supply")?,
-        },
-    })
+    StoredMed::from_query_result(row, "").map(MedRow::from)
 }
 
 /// The patient's medications, active first, then by name.
@@ -235,16 +260,21 @@ pub async fn changes<M: AccessMode>(
             [id.into(), proof.patient_id().into()],
         ))
         .await?;
+    #[derive(FromQueryResult)]
+    struct Change {
+        change: String,
+        detail: Option<String>,
+        actor_id: Option<i64>,
+        at_ms: i64,
+    }
     rows.iter()
         .map(|row| {
-            let actor: Option<i64> = row.try_get("", "actor_id")?;
+            let row = Change::from_query_result(row, "")?;
             Ok(ChangeView {
-                at_ms: row.try_get("", "at_ms")?,
-                change: row.try_get("", "change")?,
-                detail: row
-                    .try_get::<Option<String>>("", "detail")?
-                    .unwrap_or_default(),
-                by_patient: actor == Some(proof.patient_id()),
+                at_ms: row.at_ms,
+                change: row.change,
+                detail: row.detail.unwrap_or_default(),
+                by_patient: row.actor_id == Some(proof.patient_id()),
             })
         })
         .collect()
@@ -263,16 +293,30 @@ pub struct LogRow {
     pub client_id: Option<String>,
 }
 
+/// A log row as the database holds it.
+#[derive(FromQueryResult)]
+struct StoredLog {
+    id: i64,
+    medication_id: i64,
+    slot: Option<String>,
+    status: String,
+    at_ms: i64,
+    amount: f64,
+    reason: Option<String>,
+    client_id: Option<String>,
+}
+
 fn log_row(row: &QueryResult) -> Result<LogRow, DbErr> {
+    let row = StoredLog::from_query_result(row, "")?;
     Ok(LogRow {
-        id: row.try_get("", "id")?,
-        medication_id: row.try_get("", "medication_id")?,
-        slot: row.try_get("", "slot")?,
-        taken: row.try_get::<String>("", "status")? == "taken",
-        at_ms: row.try_get("", "at_ms")?,
-        amount: row.try_get("", "amount")?,
-        reason: row.try_get("", "reason")?,
-        client_id: row.try_get("", "client_id")?,
+        id: row.id,
+        medication_id: row.medication_id,
+        slot: row.slot,
+        taken: row.status == "taken",
+        at_ms: row.at_ms,
+        amount: row.amount,
+        reason: row.reason,
+        client_id: row.client_id,
     })
 }
 

@@ -7,7 +7,7 @@ use super::messages::{Rendered, render};
 use super::{email, push, sms};
 use crate::db::{now_ms, statement};
 use crate::state::AppState;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 pub const JOB: &str = "deliver";
 
@@ -37,40 +37,55 @@ struct Delivery {
     show_details: bool,
 }
 
+/// A delivery with what it needs, as the database holds it.
+#[derive(FromQueryResult)]
+struct Stored {
+    id: i64,
+    channel: String,
+    target_id: i64,
+    state: String,
+    kind: String,
+    params: Option<String>,
+    email: Option<String>,
+    locale: Option<String>,
+    phone: Option<String>,
+    show_details: Option<i32>,
+}
+
+impl From<Stored> for Delivery {
+    fn from(row: Stored) -> Self {
+        Delivery {
+            id: row.id,
+            channel: row.channel,
+            target_id: row.target_id,
+            state: row.state,
+            kind: row.kind,
+            params: row
+                .params
+                .and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_default(),
+            email: row.email.unwrap_or_default(),
+            locale: row.locale.unwrap_or_default(),
+            phone: row.phone.unwrap_or_default(),
+            show_details: row.show_details.unwrap_or(0) != 0,
+        }
+    }
+}
+
 async fn load(state: &AppState, id: i64) -> Result<Option<Delivery>, String> {
-    let row = state
-        .db
-        .query_one_raw(statement(
-            state.db.get_database_backend(),
-            "SELECT d.id, d.channel, d.target_id, d.state, n.kind, n.params, a.email, a.locale, \
-             p.phone, p.show_details FROM deliveries d \
-             JOIN notifications n ON n.id = d.notification_id \
-             JOIN accounts a ON a.id = d.account_id \
-             LEFT JOIN notify_prefs p ON p.account_id = d.account_id WHERE d.id = ?",
-            [id.into()],
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
-    let Some(row) = row else { return Ok(None) };
-    let get = |name: &str| {
-        row.try_get::<Option<String>>("", name)
-            .map(Option::unwrap_or_default)
-    };
-    let out = (|| {
-        Ok::<_, sea_orm::DbErr>(Delivery {
-            id: row.try_get("", "id")?,
-            channel: row.try_get("", "channel")?,
-            target_id: row.try_get("", "target_id")?,
-            state: row.try_get("", "state")?,
-            kind: row.try_get("", "kind")?,
-            params: serde_json::from_str(&get("params")?).unwrap_or_default(),
-            email: get("email")?,
-            locale: get("locale")?,
-            phone: get("phone")?,
-            show_details: row.try_get::<Option<i32>>("", "show_details")?.unwrap_or(0) != 0,
-        })
-    })();
-    out.map(Some).map_err(|e| e.to_string())
+    Stored::find_by_statement(statement(
+        state.db.get_database_backend(),
+        "SELECT d.id, d.channel, d.target_id, d.state, n.kind, n.params, a.email, a.locale, \
+         p.phone, p.show_details FROM deliveries d \
+         JOIN notifications n ON n.id = d.notification_id \
+         JOIN accounts a ON a.id = d.account_id \
+         LEFT JOIN notify_prefs p ON p.account_id = d.account_id WHERE d.id = ?",
+        [id.into()],
+    ))
+    .one(&state.db)
+    .await
+    .map(|row| row.map(Delivery::from))
+    .map_err(|e| e.to_string())
 }
 
 async fn mark(
@@ -171,22 +186,12 @@ pub async fn recent(
     db: &sea_orm::DatabaseConnection,
     account_id: i64,
 ) -> Result<Vec<super::DeliveryView>, sea_orm::DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT channel, state, attempts, created_ms FROM deliveries WHERE account_id = ? \
-             ORDER BY id DESC LIMIT 10",
-            [account_id.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(super::DeliveryView {
-                channel: r.try_get("", "channel")?,
-                state: r.try_get("", "state")?,
-                attempts: r.try_get("", "attempts")?,
-                created_ms: r.try_get("", "created_ms")?,
-            })
-        })
-        .collect()
+    super::DeliveryView::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT channel, state, attempts, created_ms FROM deliveries WHERE account_id = ? \
+         ORDER BY id DESC LIMIT 10",
+        [account_id.into()],
+    ))
+    .all(db)
+    .await
 }

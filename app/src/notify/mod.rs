@@ -60,6 +60,7 @@ pub struct NotificationList {
 
 /// A device that receives Web Push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::FromQueryResult))]
 pub struct DeviceView {
     pub id: i64,
     pub label: String,
@@ -69,6 +70,7 @@ pub struct DeviceView {
 
 /// A channel's last deliveries, for the settings page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::FromQueryResult))]
 pub struct DeliveryView {
     pub channel: String,
     pub state: String,

@@ -2,11 +2,11 @@
 //! whether reminders outside the app name the medication, and the time zone
 //! that schedules and quiet hours are kept in.
 
+use crate::clock::parse_time;
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
-use crate::meds::schedule::parse_time;
 use chrono::Timelike;
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefs {
@@ -50,36 +50,47 @@ impl Prefs {
     }
 }
 
-fn flag(row: &sea_orm::QueryResult, name: &str) -> Result<bool, DbErr> {
-    Ok(row.try_get::<i32>("", name)? != 0)
+/// The settings as the database holds them (flags as 0/1).
+#[derive(FromQueryResult)]
+struct Stored {
+    time_zone: Option<String>,
+    email: i32,
+    sms: i32,
+    push: i32,
+    phone: Option<String>,
+    quiet_from_min: Option<i32>,
+    quiet_to_min: Option<i32>,
+    show_details: i32,
+}
+
+impl From<Stored> for Prefs {
+    fn from(row: Stored) -> Self {
+        Prefs {
+            time_zone: row.time_zone,
+            email: row.email != 0,
+            sms: row.sms != 0,
+            push: row.push != 0,
+            phone: row.phone.unwrap_or_default(),
+            quiet: row
+                .quiet_from_min
+                .zip(row.quiet_to_min)
+                .map(|(f, t)| (f as u32, t as u32)),
+            show_details: row.show_details != 0,
+        }
+    }
 }
 
 /// The account's settings (defaults when none were saved).
 pub async fn load(db: &impl ConnectionTrait, account_id: i64) -> Result<Prefs, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "SELECT time_zone, email, sms, push, phone, quiet_from_min, quiet_to_min, show_details \
-             FROM notify_prefs WHERE account_id = ?",
-            [account_id.into()],
-        ))
-        .await?;
-    let Some(row) = row else {
-        return Ok(Prefs::defaults());
-    };
-    let from: Option<i32> = row.try_get("", "quiet_from_min")?;
-    let to: Option<i32> = row.try_get("", "quiet_to_min")?;
-    Ok(Prefs {
-        time_zone: row.try_get("", "time_zone")?,
-        email: flag(&row, "email")?,
-        sms: flag(&row, "sms")?,
-        push: flag(&row, "push")?,
-        phone: row
-            .try_get::<Option<String>>("", "phone")?
-            .unwrap_or_default(),
-        quiet: from.zip(to).map(|(f, t)| (f as u32, t as u32)),
-        show_details: flag(&row, "show_details")?,
-    })
+    let stored = Stored::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT time_zone, email, sms, push, phone, quiet_from_min, quiet_to_min, show_details \
+         FROM notify_prefs WHERE account_id = ?",
+        [account_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(stored.map(Prefs::from).unwrap_or_else(Prefs::defaults))
 }
 
 const UNKNOWN_ZONE: &str = "choose a time zone from the list, such as Europe/London";

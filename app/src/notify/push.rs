@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::{aead, agreement, hkdf, signature};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use sha2::Digest as _;
 
 const VAPID_KEY: &str = "vapid_p256_pkcs8";
@@ -294,24 +294,14 @@ pub async fn devices(
     db: &impl ConnectionTrait,
     account_id: i64,
 ) -> Result<Vec<super::DeviceView>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT id, label, created_ms, last_ok_ms FROM push_subscriptions WHERE account_id = ? \
-             ORDER BY id",
-            [account_id.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(super::DeviceView {
-                id: r.try_get("", "id")?,
-                label: r.try_get("", "label")?,
-                created_ms: r.try_get("", "created_ms")?,
-                last_ok_ms: r.try_get("", "last_ok_ms")?,
-            })
-        })
-        .collect()
+    super::DeviceView::find_by_statement(statement(
+        db.get_database_backend(),
+        "SELECT id, label, created_ms, last_ok_ms FROM push_subscriptions WHERE account_id = ? \
+         ORDER BY id",
+        [account_id.into()],
+    ))
+    .all(db)
+    .await
 }
 
 /// How a send ended.
