@@ -2,7 +2,7 @@
 //! upload, documents' details and search, deletion, the sweep, rotation.
 
 use crate::files::{STUDY, blob_objects, study, upload, upload_for};
-use crate::harness::{TestApp, accepted};
+use crate::harness::TestApp;
 use hale_app::files::links::{Purpose, sign};
 use hale_app::identity::Role;
 use hale_server::demo::files::pdf;
@@ -21,8 +21,7 @@ fn link_key() -> [u8; 32] {
 }
 
 async fn account_id(app: &TestApp, email: &str) -> i64 {
-    app.scalar(&format!("SELECT id FROM accounts WHERE email = '{email}'"))
-        .await
+    app.account_id(email).await
 }
 
 #[tokio::test]
@@ -144,23 +143,8 @@ async fn a_clinician_with_a_documents_grant_views_a_study_but_cannot_change_it()
         .call(&doctor, "files/list", &[("patient_id", &ann_id)])
         .await;
     assert_eq!(before.status(), StatusCode::FORBIDDEN);
-    let invite = app
-        .call(
-            &ann,
-            "care_team/invite",
-            &[
-                ("email", &person.email),
-                ("permissions", "documents:r"),
-                ("until", ""),
-            ],
-        )
-        .await;
-    let code: String = invite.json().await.unwrap();
-    assert!(accepted(
-        app.call(&doctor, "care_team/join", &[("code", &code)])
-            .await
-            .status()
-    ));
+    let code = app.invite(&ann, &person.email, "documents:r").await;
+    app.join(&doctor, &code).await;
     let list: Value = app
         .call(&doctor, "files/list", &[("patient_id", &ann_id)])
         .await

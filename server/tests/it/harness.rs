@@ -259,6 +259,52 @@ impl TestApp {
         (client, person)
     }
 
+    /// The id of the account with this email.
+    pub async fn account_id(&self, email: &str) -> i64 {
+        self.scalar(&format!("SELECT id FROM accounts WHERE email = '{email}'"))
+            .await
+    }
+
+    /// The patient invites `email` (empty: anyone with the code) with these
+    /// permissions (`vitals:r records:rw`); returns the code.
+    pub async fn invite(&self, patient: &Browser, email: &str, permissions: &str) -> String {
+        let response = self
+            .call(
+                patient,
+                "care_team/invite",
+                &[
+                    ("email", email),
+                    ("permissions", permissions),
+                    ("until", ""),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "invite");
+        response.json().await.expect("code")
+    }
+
+    /// `member` joins with a code.
+    pub async fn join(&self, member: &Browser, code: &str) {
+        let response = self.call(member, "care_team/join", &[("code", code)]).await;
+        assert!(accepted(response.status()), "join: {}", response.status());
+    }
+
+    /// A staff member with a second factor on `patient`'s care team with
+    /// these permissions.
+    pub async fn care_team_member(
+        &self,
+        patient: &Browser,
+        tag: &str,
+        role: hale_app::identity::Role,
+        permissions: &str,
+    ) -> (Browser, Person) {
+        let (member, person) = self.staff_client(tag, role).await;
+        self.enrol_mfa(&member, &person.password).await;
+        let code = self.invite(patient, &person.email, permissions).await;
+        self.join(&member, &code).await;
+        (member, person)
+    }
+
     /// Counts the rows of a table in the test database.
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};

@@ -1,7 +1,7 @@
 //! Health data: the ingest API, manual entry, rollups, imports, goals and
 //! the care team's view, over real HTTP against a real SQLite file.
 
-use crate::harness::{Browser, Person, TestApp, accepted};
+use crate::harness::{Browser, Person, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -24,11 +24,7 @@ pub async fn post_batch(app: &TestApp, token: &str, body: &Value) -> (StatusCode
 }
 
 async fn account_id(app: &TestApp, person: &Person) -> i64 {
-    app.scalar(&format!(
-        "SELECT id FROM accounts WHERE email = '{}'",
-        person.email
-    ))
-    .await
+    app.account_id(&person.email).await
 }
 
 #[tokio::test]
@@ -809,20 +805,8 @@ async fn a_clinician_sees_the_dashboard_only_with_a_vitals_grant() {
         ("records:r", StatusCode::FORBIDDEN),
         ("vitals:r", StatusCode::OK),
     ] {
-        let code: String = app
-            .call(
-                &patient,
-                "care_team/invite",
-                &[("email", ""), ("permissions", permissions), ("until", "")],
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let joined = app
-            .call(&clinician, "care_team/join", &[("code", &code)])
-            .await;
-        assert!(accepted(joined.status()));
+        let code = app.invite(&patient, "", permissions).await;
+        app.join(&clinician, &code).await;
         if permissions == "records:r" {
             let id = app
                 .scalar("SELECT MAX(id) FROM care_grants")

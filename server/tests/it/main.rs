@@ -17,3 +17,4 @@ mod notify;
 mod peers;
 mod plumbing;
 mod postgres;
+mod sweep;

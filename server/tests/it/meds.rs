@@ -2,7 +2,7 @@
 //! device id, undo), as-needed maxima, schedules across daylight saving and
 //! travel, adherence against a recomputation, history, search, the care team.
 
-use crate::harness::{Browser, TestApp, accepted};
+use crate::harness::{Browser, TestApp};
 use hale_app::identity::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -457,12 +457,7 @@ async fn a_clinician_with_a_medications_grant_sees_the_list_and_adherence_but_ca
     let app = TestApp::start().await;
     let (ann, ann_person) = app.signed_in_client("ann").await;
     add(&app, &ann, daily("Metformin", &["08:00"])).await;
-    let ann_id = app
-        .scalar(&format!(
-            "SELECT id FROM accounts WHERE email = '{}'",
-            ann_person.email
-        ))
-        .await;
+    let ann_id = app.account_id(&ann_person.email).await;
     let (doctor, person) = app.staff_client("dr-meds", Role::Clinician).await;
     app.enrol_mfa(&doctor, &person.password).await;
     let patient = ann_id.to_string();
@@ -473,23 +468,8 @@ async fn a_clinician_with_a_medications_grant_sees_the_list_and_adherence_but_ca
             .status(),
         StatusCode::FORBIDDEN
     );
-    let invite = app
-        .call(
-            &ann,
-            "care_team/invite",
-            &[
-                ("email", &person.email),
-                ("permissions", "medications:r"),
-                ("until", ""),
-            ],
-        )
-        .await;
-    let code: String = invite.json().await.unwrap();
-    assert!(accepted(
-        app.call(&doctor, "care_team/join", &[("code", &code)])
-            .await
-            .status()
-    ));
+    let code = app.invite(&ann, &person.email, "medications:r").await;
+    app.join(&doctor, &code).await;
     let list = app
         .call(&doctor, "meds/list", &[("patient_id", &patient)])
         .await;

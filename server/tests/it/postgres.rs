@@ -135,12 +135,7 @@ async fn identity_and_the_audit_chain_work_on_postgresql() {
         response.json::<String>().await.expect("code")
     };
     assert_eq!(code.len(), 14);
-    let ann_id = app
-        .scalar(&format!(
-            "SELECT id FROM accounts WHERE email = '{}'",
-            person.email
-        ))
-        .await;
+    let ann_id = app.account_id(&person.email).await;
     let db = app.db().await;
     // Appends from many tasks at once keep one unforked chain.
     let mut tasks = Vec::new();
