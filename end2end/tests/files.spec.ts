@@ -2,8 +2,8 @@
 // and a resume after the network drops), details, search, delete; the study
 // viewer on the demo CT: slices by key and wheel, window/level by dragging,
 // presets, zoom, and a distance in millimetres.
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated, SignInPage, signedUp } from "./pages";
+import { expect, test } from "@playwright/test";
+import { DocumentsPage, hydrated, signInAsDemo, signedUp } from "./pages";
 
 /** A one-page PDF (valid enough for the server, which only checks its magic). */
 function pdf(text: string) {
@@ -16,20 +16,16 @@ const png = Buffer.from(
   "base64",
 );
 
-async function openDocuments(page: Page) {
-  await page.goto("/documents");
-  await hydrated(page);
-}
-
 test("files upload with progress, a wrong type is refused, details are saved, search finds them, delete removes one", async ({ page }) => {
   await signedUp(page);
-  await openDocuments(page);
-  await page.getByTestId("file-input").setInputFiles([
+  const documents = new DocumentsPage(page);
+  await documents.open();
+  await documents.upload([
     { name: "kidney-report.pdf", mimeType: "application/pdf", buffer: pdf("creatinine") },
     { name: "rash.png", mimeType: "image/png", buffer: png },
     { name: "totally-a-scan.dcm", mimeType: "application/dicom", buffer: Buffer.from("MZ\u0090 not a scan at all") },
   ]);
-  const items = page.getByTestId("upload-item");
+  const items = documents.uploads();
   await expect(items).toHaveCount(3);
   await expect(items.nth(0).getByTestId("upload-done")).toHaveText("Stored (1)");
   await expect(items.nth(1).getByTestId("upload-done")).toHaveText("Stored (1)");
@@ -52,8 +48,8 @@ test("files upload with progress, a wrong type is refused, details are saved, se
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
 
-  await openDocuments(page);
-  await page.getByTestId("file-search").fill("renal");
+  await documents.open();
+  await documents.search("renal");
   await expect(page.getByTestId("file")).toHaveCount(1);
   await expect(page.getByTestId("file")).toContainText("Kidney panel");
   await expect(page.getByTestId("file")).toContainText("Lab report");
@@ -70,9 +66,10 @@ test("files upload with progress, a wrong type is refused, details are saved, se
 
 test("an upload that loses the network pauses and resumes", async ({ page, context }) => {
   await signedUp(page);
-  await openDocuments(page);
+  const documents = new DocumentsPage(page);
+  await documents.open();
   await context.setOffline(true);
-  await page.getByTestId("file-input").setInputFiles([
+  await documents.upload([
     { name: "offline.pdf", mimeType: "application/pdf", buffer: pdf("made on a train") },
   ]);
   await expect(page.getByTestId("upload-resume")).toBeVisible();
@@ -83,16 +80,9 @@ test("an upload that loses the network pauses and resumes", async ({ page, conte
   await expect(page.getByTestId("file")).toHaveCount(1);
 });
 
-async function signInAsDemo(page: Page) {
-  const signIn = new SignInPage(page);
-  await signIn.open();
-  await signIn.signIn("demo@hale.example", "hale-demo-password");
-  await expect(page).toHaveURL(/\/$/);
-}
-
 test("the viewer scrolls slices, drags the window, zooms, and measures in millimetres", async ({ page }) => {
   await signInAsDemo(page);
-  await openDocuments(page);
+  await new DocumentsPage(page).open();
   await page.getByTestId("study").first().getByRole("link").click();
   await hydrated(page);
   await expect(page.getByTestId("study-title")).toHaveText("CT chest");

@@ -1,20 +1,13 @@
 // Health data in the browser: the demo year on the dashboard and its charts,
 // a reading typed in by hand, and a CSV import with its progress bar.
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated, SignInPage, signedUp } from "./pages";
-
-async function signInAsDemo(page: Page) {
-  const signIn = new SignInPage(page);
-  await signIn.open();
-  await signIn.signIn("demo@hale.example", "hale-demo-password");
-  await expect(page).toHaveURL(/\/$/);
-}
+import { expect, test } from "@playwright/test";
+import { DashboardPage, hydrated, signInAsDemo, signedUp } from "./pages";
 
 test("the dashboard shows the demo year, and its charts read rollups and raw points", async ({ page }) => {
   await signInAsDemo(page);
-  await page.goto("/dashboard");
-  await hydrated(page);
-  const cards = page.getByTestId("health-cards");
+  const dashboard = new DashboardPage(page);
+  await dashboard.open();
+  const cards = dashboard.cards();
   for (const kind of ["heart_rate", "steps", "weight", "glucose", "blood_pressure", "sleep"]) {
     await expect(cards.locator(`[data-kind=${kind}] [data-testid=latest-value]`)).not.toBeEmpty();
   }
@@ -61,8 +54,8 @@ test("the dashboard shows the demo year, and its charts read rollups and raw poi
 
 test("a patient types in a weight in pounds and sees it on the dashboard in kilograms", async ({ page }) => {
   await signedUp(page);
-  await page.goto("/dashboard");
-  await hydrated(page);
+  const dashboard = new DashboardPage(page);
+  await dashboard.open();
   await expect(page.getByTestId("no-readings")).toBeVisible();
   await page.getByRole("link", { name: "Add a reading" }).click();
   await hydrated(page);
@@ -77,9 +70,8 @@ test("a patient types in a weight in pounds and sees it on the dashboard in kilo
   await page.getByRole("button", { name: "Save reading" }).click();
   await expect(page.getByRole("alert")).toContainText("plausible range");
 
-  await page.goto("/dashboard");
-  await hydrated(page);
-  await expect(page.locator("[data-kind=weight] [data-testid=latest-value]")).toHaveText("74.8");
+  await dashboard.open();
+  await expect(dashboard.latest("weight")).toHaveText("74.8");
 });
 
 test("a CSV import runs in the background with a progress bar and a summary", async ({ page }) => {
@@ -109,5 +101,5 @@ test("a CSV import runs in the background with a progress bar and a summary", as
 
   await page.getByRole("link", { name: "See the dashboard" }).click();
   await hydrated(page);
-  await expect(page.locator("[data-kind=heart_rate] [data-testid=latest-value]")).not.toBeEmpty();
+  await expect(new DashboardPage(page).latest("heart_rate")).not.toBeEmpty();
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signedUp } from "./pages";
+import { hydrated, signedUp, TodayPage } from "./pages";
 
 /** Calls a server function from the page (same origin, the page's session). */
 async function callJson(page: Page, endpoint: string, body: unknown) {
@@ -39,8 +39,7 @@ const asNeeded = (name: string, max: number) => ({
 });
 
 async function openToday(page: Page) {
-  await page.goto("/today");
-  await hydrated(page);
+  await new TodayPage(page).open();
 }
 
 test("a medication added with the form is listed with its schedule; bad input is refused; search filters", async ({ page }) => {

@@ -71,6 +71,83 @@ export class HomePage {
   }
 }
 
+/** The demo patient (Dana, with a year of readings), made by `hale demo`. */
+export const DEMO = { email: "demo@hale.example", password: "hale-demo-password" };
+
+/** Signs the demo patient in, on the home page. */
+export async function signInAsDemo(page: Page) {
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await signIn.signIn(DEMO.email, DEMO.password);
+  await expect(page).toHaveURL(/\/$/);
+}
+
+/** Opens a signed-in page and waits for it to hydrate. */
+async function openHydrated(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+}
+
+/** Today: the day's doses, as-needed medications, the month's calendar. */
+export class TodayPage {
+  constructor(private readonly page: Page) {}
+
+  async open() {
+    await openHydrated(this.page, "/today");
+  }
+
+  doses() {
+    return this.page.getByTestId("dose");
+  }
+
+  error() {
+    return this.page.getByTestId("dose-error");
+  }
+}
+
+/** Images & documents: the upload panel, the list, search. */
+export class DocumentsPage {
+  constructor(private readonly page: Page) {}
+
+  async open() {
+    await openHydrated(this.page, "/documents");
+  }
+
+  async upload(files: { name: string; mimeType: string; buffer: Buffer }[]) {
+    await this.page.getByTestId("file-input").setInputFiles(files);
+  }
+
+  uploads() {
+    return this.page.getByTestId("upload-item");
+  }
+
+  files() {
+    return this.page.getByTestId("file");
+  }
+
+  async search(text: string) {
+    await this.page.getByTestId("file-search").fill(text);
+  }
+}
+
+/** The dashboard: a card per kind of reading. */
+export class DashboardPage {
+  constructor(private readonly page: Page) {}
+
+  async open() {
+    await openHydrated(this.page, "/dashboard");
+  }
+
+  cards() {
+    return this.page.getByTestId("health-cards");
+  }
+
+  /** The latest value on the card of one kind (`heart_rate`, `weight`, ...). */
+  latest(kind: string) {
+    return this.page.locator(`[data-kind=${kind}] [data-testid=latest-value]`);
+  }
+}
+
 /** Signs a new person up and returns them, on the home page. */
 export async function signedUp(page: Page) {
   const person = newPerson();
