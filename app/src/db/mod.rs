@@ -81,22 +81,6 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::sqlite_file_path;
-
-    #[test]
-    fn sqlite_urls_name_their_file() {
-        assert_eq!(
-            sqlite_file_path("sqlite://data/hale.db?mode=rwc"),
-            Some("data/hale.db")
-        );
-        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
-        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
-        assert_eq!(sqlite_file_path("postgres://h/db"), None);
-    }
-}
-
 /// Declares a table of rows that belong to an account and need no relations
 /// to be queried: the entity, its empty relation set and default behaviour.
 macro_rules! plain_entity {
@@ -118,3 +102,19 @@ macro_rules! plain_entity {
     };
 }
 pub(crate) use plain_entity;
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file_path;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/hale.db?mode=rwc"),
+            Some("data/hale.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://h/db"), None);
+    }
+}

@@ -72,6 +72,34 @@ struct Blob {
     own: bool,
 }
 
+impl Blob {
+    /// A new file stored in this blob, with no dates, tags, size in pixels or DICOM place yet.
+    fn file(
+        &self,
+        kind: &'static str,
+        media_type: &str,
+        title: String,
+        category: &str,
+        sha256: String,
+    ) -> NewFile {
+        NewFile {
+            kind,
+            media_type: media_type.to_owned(),
+            title,
+            category: category.to_owned(),
+            tags: Vec::new(),
+            doc_date: None,
+            size: self.size,
+            sha256,
+            blob_key: self.key.clone(),
+            wrapped_key: self.wrapped_key.clone(),
+            width: None,
+            height: None,
+            dicom: None,
+        }
+    }
+}
+
 /// Reads and describes one DICOM instance (off the async runtime); the
 /// inner error is the user-safe reason it cannot be kept.
 async fn read_dicom(
@@ -98,18 +126,7 @@ fn dicom_file(
         instance.info.study_description.chars().take(120).collect()
     };
     NewFile {
-        kind: "dicom",
-        media_type: "application/dicom".into(),
-        title,
-        category: "imaging".into(),
-        tags: Vec::new(),
         doc_date: iso_date(&instance.info.study_date),
-        size: blob.size,
-        sha256,
-        blob_key: blob.key.clone(),
-        wrapped_key: blob.wrapped_key.clone(),
-        width: None,
-        height: None,
         dicom: Some((
             instance.study_uid,
             instance.series_uid,
@@ -117,6 +134,7 @@ fn dicom_file(
             instance.number,
             instance.info,
         )),
+        ..blob.file("dicom", "application/dicom", title, "imaging", sha256)
     }
 }
 
@@ -206,21 +224,7 @@ pub async fn upload(
     };
     let title = title_from(&upload.name);
     let file = match kind {
-        Sniffed::Pdf => NewFile {
-            kind: kind.kind(),
-            media_type: "application/pdf".into(),
-            title,
-            category: "other".into(),
-            tags: Vec::new(),
-            doc_date: None,
-            size: blob.size,
-            sha256,
-            blob_key: blob.key.clone(),
-            wrapped_key: blob.wrapped_key.clone(),
-            width: None,
-            height: None,
-            dicom: None,
-        },
+        Sniffed::Pdf => blob.file(kind.kind(), "application/pdf", title, "other", sha256),
         Sniffed::Dicom => {
             let instance = read_dicom(upload.reader(state)?).await?.map_err(refused)?;
             dicom_file(instance, title, sha256, &blob)
@@ -243,19 +247,9 @@ pub async fn upload(
                 own: true,
             };
             NewFile {
-                kind: kind.kind(),
-                media_type: cleaned.media_type.into(),
-                title,
-                category: "photo".into(),
-                tags: Vec::new(),
-                doc_date: None,
-                size: blob.size,
-                sha256,
-                blob_key: blob.key.clone(),
-                wrapped_key: blob.wrapped_key.clone(),
                 width: Some(cleaned.width),
                 height: Some(cleaned.height),
-                dicom: None,
+                ..blob.file(kind.kind(), cleaned.media_type, title, "photo", sha256)
             }
         }
     };
