@@ -105,6 +105,10 @@ pub enum AppError {
     LinkExpired,
     #[error("This link is not valid.")]
     LinkInvalid,
+    #[error("Hale's storage is full, so nothing was saved. Please try again later.")]
+    StorageFull,
+    #[error("Hale is busy. Please try again in a few seconds.")]
+    Busy,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request did not reach the server function or its answer could not be read.
@@ -158,6 +162,8 @@ impl AppError {
             AppError::EmailTaken => 409,
             AppError::BadCredentials | AppError::NotSignedIn => 401,
             AppError::Internal => 500,
+            AppError::StorageFull => 507,
+            AppError::Busy => 503,
             AppError::Transport(_) => 400,
         }
     }
@@ -186,6 +192,11 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if crate::db::health::is_storage_full(&err) {
+            crate::db::health::note_full();
+            tracing::error!(error = %err, "the database's disk is full");
+            return AppError::StorageFull;
+        }
         tracing::error!(error = %err, "database error");
         AppError::Internal
     }

@@ -11,7 +11,12 @@ use sea_orm::DatabaseConnection;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The database: on SQLite the one writer connection (writes and the
+    /// access check's audit appends go here).
     pub db: DatabaseConnection,
+    /// Readers for the hot read paths (the dashboard, charts): on SQLite a
+    /// pool of read-only connections, on PostgreSQL the same pool as `db`.
+    pub reads: DatabaseConnection,
     pub blobs: BlobStore,
     pub sessions: SessionSettings,
     /// The OpenID Connect providers people can sign in with.

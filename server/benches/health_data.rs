@@ -206,7 +206,7 @@ async fn dashboard(db: &DatabaseConnection) {
     let mut points = 0;
     for _ in 0..DASHBOARD_READS {
         let t = Instant::now();
-        let series = health::series(db, &actor, actor.account_id, Kind::HeartRate, from, to)
+        let series = health::series(db, db, &actor, actor.account_id, Kind::HeartRate, from, to)
             .await
             .expect("series");
         times.push(t.elapsed());

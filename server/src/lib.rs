@@ -115,6 +115,9 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     for name in ran {
         tracing::info!(migration = name, "migration applied");
     }
+    let reads =
+        hale_app::db::connect_readers(config.database_url.expose(), &db, config.read_connections)
+            .await?;
     // The VAPID key pair for Web Push is made at the first start and kept.
     hale_app::notify::push::vapid_pkcs8(&db).await?;
     let files = files_settings(config)?;
@@ -123,6 +126,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
+        reads,
         blobs,
         sessions: config.sessions.clone(),
         oidc: std::sync::Arc::new(hale_app::accounts::oidc::Oidc::new(

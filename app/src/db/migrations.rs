@@ -32,10 +32,42 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000006_files", |tx| {
         Box::pin(super::m005_files::files(tx))
     }),
+    ("m20261201_000007_health_probe", |tx| Box::pin(health_probe(tx))),
 ];
 
+
+
 /// Runs the migrations that have not run yet; returns the names it ran.
+/// Instances started together migrate once: on PostgreSQL they take turns
+/// on an advisory lock held for the whole run; on SQLite each migration's
+/// check-and-run holds the write lock (`BEGIN IMMEDIATE`). (72430 is the
+/// advisory lock key of migrations; the audit log's appends use 72431.)
 pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return run(db).await;
+    }
+    use sea_orm::sqlx::Executor as _;
+    let sqlx_err = |err: sea_orm::sqlx::Error| DbErr::Custom(format!("migration lock: {err}"));
+    let mut lock = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .map_err(sqlx_err)?;
+    lock.execute("SELECT pg_advisory_lock(72430)")
+        .await
+        .map_err(sqlx_err)?;
+    let result = run(db).await;
+    let unlocked = lock
+        .execute("SELECT pg_advisory_unlock(72430)")
+        .await;
+    if unlocked.is_err() {
+        // The lock ends with the session: drop the connection rather than return it.
+        lock.detach();
+    }
+    result
+}
+
+async fn run(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {
     let backend = db.get_database_backend();
     db.execute(
         &Table::create()
@@ -48,7 +80,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr
     .await?;
     let mut ran = Vec::new();
     for (name, step) in MIGRATIONS {
-        let tx = db.begin().await?;
+        let tx = db
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
         let done = tx
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
@@ -165,5 +202,21 @@ async fn accounts_and_sessions(tx: &DatabaseTransaction) -> Result<(), DbErr> {
             .to_owned(),
     )
     .await?;
+    Ok(())
+}
+
+/// A one-row table `/readyz` writes to once a write failed for want of
+/// space, to learn when the database can write again.
+async fn health_probe(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    tx.execute(
+        &Table::create()
+            .table("hale_probe")
+            .col(ColumnDef::new("id").big_integer().not_null().primary_key())
+            .col(ColumnDef::new("at_ms").big_integer().not_null())
+            .to_owned(),
+    )
+    .await?;
+    tx.execute_unprepared("INSERT INTO hale_probe (id, at_ms) VALUES (1, 0)")
+        .await?;
     Ok(())
 }

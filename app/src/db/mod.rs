@@ -1,6 +1,7 @@
 //! The database: connecting (SQLite by default, PostgreSQL by URL) and the
 //! ordered migrations that run at start and with `hale migrate`.
 
+pub mod health;
 mod m002_identity;
 mod m003_health;
 mod m004_meds;
@@ -14,7 +15,11 @@ use std::time::Duration;
 
 /// Connects to the database at `url`. A SQLite file (and its folder) is
 /// created if missing and switched to WAL mode, so that readers never wait
-/// for the writer.
+/// for the writer. On SQLite this is the one writer connection: writes are
+/// serialised in this process, and a connection that comes back from a
+/// failed statement still inside a transaction (a COMMIT refused by a full
+/// disk, say) is closed rather than reused, so that no later write lands in
+/// a transaction that is never committed.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file_path(url)
         && let Some(parent) = std::path::Path::new(path).parent()
@@ -23,16 +28,72 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         std::fs::create_dir_all(parent)
             .map_err(|err| DbErr::Custom(format!("cannot create {}: {err}", parent.display())))?;
     }
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+    let mut options = base_options(url);
+    if sqlite_file_path(url).is_some() || url.starts_with("sqlite:") {
+        options
+            .max_connections(1)
+            .map_sqlx_sqlite_opts(|o| o.busy_timeout(BUSY_TIMEOUT))
+            .map_sqlx_sqlite_pool_opts(|pool| pool.after_release(|conn, _| Box::pin(clean(conn))));
+    }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Ok(db)
+}
+
+/// How long a SQLite statement waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn base_options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    options
+}
+
+/// Whether a SQLite connection may go back to the pool: it must be outside
+/// any transaction — as sqlx counts them (a queued rollback is flushed
+/// first) and as SQLite itself knows it (a `BEGIN` must succeed).
+async fn clean(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::{Connection as _, Executor as _};
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a database connection came back inside a transaction; it is closed");
+        return Ok(false);
+    }
+    if conn.execute("BEGIN").await.is_err() {
+        tracing::warn!("a database connection holds a transaction sqlx does not know; it is closed");
+        return Ok(false);
+    }
+    conn.execute("ROLLBACK").await?;
+    Ok(true)
+}
+
+/// Readers for the hot read paths: on SQLite a pool of `connections`
+/// read-only connections (default one per core, at least two) beside the
+/// one writer, so that reads run on every core in WAL mode; on PostgreSQL
+/// (or with 0 connections) the same pool as `db`.
+pub async fn connect_readers(
+    url: &str,
+    db: &DatabaseConnection,
+    connections: Option<u32>,
+) -> Result<DatabaseConnection, DbErr> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    let connections = connections.unwrap_or(cores.max(2));
+    if db.get_database_backend() != DbBackend::Sqlite
+        || sqlite_file_path(url).is_none()
+        || connections == 0
+    {
+        return Ok(db.clone());
+    }
+    let mut options = base_options(url);
+    options
+        .max_connections(connections)
+        .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(BUSY_TIMEOUT));
+    Database::connect(options).await
 }
 
 /// The file of a `sqlite:` URL, unless it is an in-memory database.
@@ -44,9 +105,9 @@ fn sqlite_file_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// Answers whether the database is reachable (for `/readyz`).
+/// Answers whether the database is reachable and can write (for `/readyz`).
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.ping().await
+    health::check(db).await
 }
 
 /// A raw statement written with `?` placeholders, numbered (`$1`, ...) for

@@ -27,7 +27,7 @@ async fn vitals<M: crate::access::gate::AccessMode>(
 #[server(endpoint = "health/dashboard")]
 pub async fn dashboard(patient_id: Option<i64>) -> Result<DashboardView, AppError> {
     let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
-    super::service::dashboard(&state.db, &actor, patient_id)
+    super::service::dashboard(&state.db, &state.reads, &actor, patient_id)
         .await
         .map_err(AppError::respond)
 }
@@ -42,7 +42,7 @@ pub async fn series(
 ) -> Result<SeriesView, AppError> {
     let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let kind = super::Kind::parse(&kind).ok_or_else(|| AppError::NotFound.respond())?;
-    super::service::series(&state.db, &actor, patient_id, kind, from_s, to_s)
+    super::service::series(&state.db, &state.reads, &actor, patient_id, kind, from_s, to_s)
         .await
         .map_err(AppError::respond)
 }

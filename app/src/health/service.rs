@@ -127,12 +127,15 @@ pub fn figure(kind: Kind, bucket: &Bucket) -> f64 {
 }
 
 /// The dashboard of a patient: a card per kind, goals, unit preferences.
+/// The access check writes through `db`; the figures are read through `reads`.
 pub async fn dashboard(
     db: &DatabaseConnection,
+    reads: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
 ) -> Result<DashboardView, AppError> {
     let proof = gate::check::<Vitals, Read>(db, actor, patient_id, None).await?;
+    let db = reads;
     let latest: BTreeMap<Kind, StoredReading> =
         store::latest(db, &proof).await?.into_iter().collect();
     let today = Utc::now().timestamp().div_euclid(DAY) * DAY;
@@ -207,8 +210,11 @@ pub fn resolution_for(kind: Kind, from_s: i64, to_s: i64) -> Resolution {
 const RAW_LIMIT: u64 = 5000;
 
 /// A chart's series: long ranges from rollups, short ones from raw points.
+/// The access check writes through `db`; the points are read through `reads`.
+#[allow(clippy::too_many_arguments)]
 pub async fn series(
     db: &DatabaseConnection,
+    reads: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
     kind: Kind,
@@ -221,6 +227,7 @@ pub async fn series(
         });
     }
     let proof = gate::check::<Vitals, Read>(db, actor, patient_id, None).await?;
+    let db = reads;
     let resolution = resolution_for(kind, from_s, to_s);
     let (points, in_range_pct) = match resolution {
         Resolution::Raw => {

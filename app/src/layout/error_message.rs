@@ -95,6 +95,8 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::BadPushSubscription { reason } => {
             t_string!(i18n, errors.bad_push_subscription, reason = reason.clone()).to_string()
         }
+        AppError::StorageFull => t_string!(i18n, errors.storage_full).to_string(),
+        AppError::Busy => t_string!(i18n, errors.busy).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };

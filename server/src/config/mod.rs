@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub site: SiteConfig,
     pub database_url: Secret,
+    /// SQLite's read-only connections beside the writer (`None`: one per
+    /// core, at least two; 0: reads go through the writer).
+    pub read_connections: Option<u32>,
     pub blobs: BlobBackend,
     pub sessions: SessionSettings,
     /// Largest request body accepted, in bytes.
@@ -255,6 +258,12 @@ impl Config {
             });
         }
 
+        let read_connections = layers.parsed(
+            "database.read_connections",
+            None,
+            "a number of connections from 0 to 64",
+            |v| v.parse::<u32>().ok().filter(|n| *n <= 64).map(Some),
+        )?;
         let blobs = blobs::backend(layers)?;
 
         let idle_minutes = layers.parsed(
@@ -308,6 +317,7 @@ impl Config {
             notify,
             site,
             database_url,
+            read_connections,
             blobs,
             sessions,
             body_limit_bytes,
