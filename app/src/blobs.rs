@@ -105,6 +105,19 @@ impl BlobStore {
     }
 }
 
+/// The user-safe error of a failed blob operation: a full disk is named
+/// (and `/readyz` told), anything else is logged once as internal.
+pub fn failure(err: &dyn std::fmt::Display) -> crate::error::AppError {
+    let text = err.to_string();
+    if crate::db::health::says_full(&text) {
+        crate::db::health::note_full();
+        tracing::error!(error = %text, "the blob store's disk is full");
+        return crate::error::AppError::StorageFull;
+    }
+    tracing::error!(error = %text, "blob store error");
+    crate::error::AppError::Internal
+}
+
 /// Blob operations the domain areas use. Keys are always made by the server.
 impl BlobStore {
     /// A writer for a new blob (write chunks, then `close`, or `abort`).

@@ -12,7 +12,12 @@ static FULL_SINCE_MS: AtomicI64 = AtomicI64::new(0);
 /// Whether an error says the disk (or the database's size limit) is full:
 /// SQLite's SQLITE_FULL, PostgreSQL's `disk_full` (53100), an OS ENOSPC.
 pub fn is_storage_full(err: &DbErr) -> bool {
-    let text = err.to_string().to_ascii_lowercase();
+    says_full(&err.to_string())
+}
+
+/// Whether an error's text says the disk is full (databases and blob stores).
+pub fn says_full(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
     [
         "database or disk is full",
         "no space left on device",

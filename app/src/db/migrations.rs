@@ -32,10 +32,10 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261129_000006_files", |tx| {
         Box::pin(super::m005_files::files(tx))
     }),
-    ("m20261201_000007_health_probe", |tx| Box::pin(health_probe(tx))),
+    ("m20261201_000007_health_probe", |tx| {
+        Box::pin(health_probe(tx))
+    }),
 ];
-
-
 
 /// Runs the migrations that have not run yet; returns the names it ran.
 /// Instances started together migrate once: on PostgreSQL they take turns
@@ -57,9 +57,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr
         .await
         .map_err(sqlx_err)?;
     let result = run(db).await;
-    let unlocked = lock
-        .execute("SELECT pg_advisory_unlock(72430)")
-        .await;
+    let unlocked = lock.execute("SELECT pg_advisory_unlock(72430)").await;
     if unlocked.is_err() {
         // The lock ends with the session: drop the connection rather than return it.
         lock.detach();

@@ -65,7 +65,9 @@ async fn clean(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_o
         return Ok(false);
     }
     if conn.execute("BEGIN").await.is_err() {
-        tracing::warn!("a database connection holds a transaction sqlx does not know; it is closed");
+        tracing::warn!(
+            "a database connection holds a transaction sqlx does not know; it is closed"
+        );
         return Ok(false);
     }
     conn.execute("ROLLBACK").await?;

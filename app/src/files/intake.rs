@@ -23,8 +23,7 @@ pub(super) fn refused(reason: impl Into<String>) -> AppError {
 }
 
 pub(super) fn storage(err: sealed::SealedError) -> AppError {
-    tracing::error!(error = %err, "blob store error");
-    AppError::Internal
+    crate::blobs::failure(&err)
 }
 
 /// A random storage key under the patient's prefix.

@@ -311,8 +311,7 @@ pub async fn open_link(
 }
 
 fn storage(err: sealed::SealedError) -> AppError {
-    tracing::error!(error = %err, "blob store error");
-    AppError::Internal
+    crate::blobs::failure(&err)
 }
 
 /// The file's bytes, part by part (8 MiB at a time), decrypted as they are read.

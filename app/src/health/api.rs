@@ -42,9 +42,17 @@ pub async fn series(
 ) -> Result<SeriesView, AppError> {
     let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
     let kind = super::Kind::parse(&kind).ok_or_else(|| AppError::NotFound.respond())?;
-    super::service::series(&state.db, &state.reads, &actor, patient_id, kind, from_s, to_s)
-        .await
-        .map_err(AppError::respond)
+    super::service::series(
+        &state.db,
+        &state.reads,
+        &actor,
+        patient_id,
+        kind,
+        from_s,
+        to_s,
+    )
+    .await
+    .map_err(AppError::respond)
 }
 
 /// A reading typed in a form. `time` is the form's local date and time

@@ -74,8 +74,7 @@ pub async fn begin(
 }
 
 fn internal(err: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %err, "import storage failed");
-    AppError::Internal
+    crate::blobs::failure(&err)
 }
 
 impl Upload {

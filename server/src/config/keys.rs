@@ -49,7 +49,10 @@ pub const KEYS: &[Key] = &[
         in_file: true,
         ..secret("database.url", "HALE_DATABASE_URL")
     },
-    plain("database.read_connections", "HALE_DATABASE_READ_CONNECTIONS"),
+    plain(
+        "database.read_connections",
+        "HALE_DATABASE_READ_CONNECTIONS",
+    ),
     plain("blobs.backend", "HALE_BLOBS_BACKEND"),
     plain("blobs.root", "HALE_BLOBS_ROOT"),
     plain("blobs.bucket", "HALE_BLOBS_BUCKET"),

@@ -54,6 +54,15 @@ impl TestApp {
     /// Starts on a listener that is already bound.
     pub async fn start_on(listener: tokio::net::TcpListener, settings: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(listener, dir, settings).await
+    }
+
+    /// Starts with its database, blobs and keys in `dir` (a small disk, say).
+    pub async fn start_in(
+        listener: tokio::net::TcpListener,
+        dir: TempDir,
+        settings: &[(&str, &str)],
+    ) -> TestApp {
         let addr = listener.local_addr().expect("local addr");
         let public_url = format!("http://{addr}");
         let mut all = vec![("HALE_PUBLIC_URL", public_url.as_str())];
@@ -332,6 +341,15 @@ pub fn accepted(status: StatusCode) -> bool {
 /// The current TOTP code of a secret.
 pub fn totp_now(secret: &str) -> String {
     hale_app::accounts::mfa::current_code(secret, chrono::Utc::now().timestamp()).expect("code")
+}
+
+impl TestApp {
+    /// Stops the server (its pools close); the database and blobs stay in
+    /// `dir`, to be read as after a restart.
+    pub async fn stop(&mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+    }
 }
 
 impl Drop for TestApp {

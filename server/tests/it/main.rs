@@ -17,4 +17,5 @@ mod notify;
 mod peers;
 mod plumbing;
 mod postgres;
+mod reliability;
 mod sweep;

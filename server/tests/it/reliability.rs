@@ -1,0 +1,217 @@
+//! Nothing lost, nothing stuck: a full disk under SQLite, instances started
+//! together on PostgreSQL, a batch killed mid-write.
+
+use crate::harness::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Whether this process may mount file systems (root, or root of its own
+/// user namespace).
+fn may_mount() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .map(|uids| uids.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Runs this one test again inside a user and mount namespace of its own
+/// (`unshare`, util-linux), where it may mount a small tmpfs; answers false
+/// when already allowed to mount here.
+fn rerun_in_namespace(test: &str) -> bool {
+    if may_mount() {
+        return false;
+    }
+    let status = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "--"])
+        .arg(std::env::current_exe().expect("test binary"))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .status()
+        .expect("unshare (util-linux) runs the test in a mount namespace");
+    assert!(status.success(), "{test} failed in its mount namespace");
+    true
+}
+
+/// A tmpfs of a few MB mounted over a temporary folder; unmounted on drop
+/// (after the app that used the folder has gone).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// Mounts it; the folder itself is handed to the app.
+    fn mount(bytes: u64) -> (SmallDisk, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount");
+        assert!(
+            status.success(),
+            "cannot mount a tmpfs for the full-disk test"
+        );
+        (SmallDisk(dir.path().to_owned()), dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Fills the disk under `dir` with one file until it is full; answers its path.
+fn fill(dir: &Path) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let path = dir.join("ballast");
+    let mut file = std::fs::File::create(&path).expect("ballast");
+    let block = vec![0u8; 64 * 1024];
+    loop {
+        if file.write_all(&block).is_err() || file.sync_data().is_err() {
+            break;
+        }
+    }
+    // The last few bytes too.
+    let small = [0u8; 512];
+    while file.write_all(&small).is_ok() && file.sync_data().is_ok() {}
+    path
+}
+
+async fn post(app: &TestApp, token: &str, batch: usize) -> (StatusCode, serde_json::Value) {
+    let base = 1_790_000_000 + batch as i64 * 1000 * 60;
+    let items: Vec<serde_json::Value> = (0..200)
+        .map(|i| {
+            json!({
+                "kind": "heart_rate",
+                "time": chrono::DateTime::from_timestamp(base + i * 60, 0).unwrap().to_rfc3339(),
+                "value": 60 + i % 30,
+                "unit": "/min",
+            })
+        })
+        .collect();
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/observations"))
+        .bearer_auth(token)
+        .json(&items)
+        .send()
+        .await
+        .expect("post");
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+async fn ready(app: &TestApp) -> StatusCode {
+    reqwest::get(app.url("/readyz"))
+        .await
+        .map(|r| r.status())
+        .unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_writes_loudly_loses_no_acknowledged_write_and_recovers() {
+    if rerun_in_namespace(
+        "reliability::a_full_disk_refuses_writes_loudly_loses_no_acknowledged_write_and_recovers",
+    ) {
+        return;
+    }
+    let (_disk, dir) = SmallDisk::mount(48 << 20);
+    let root = dir.path().to_owned();
+    let mut app = TestApp::start_in(TestApp::listener().await, dir, &[]).await;
+    let (client, _) = app.signed_in_client("full").await;
+    let token = app.token(&client, "observations:write").await;
+
+    let mut acknowledged = 0i64;
+    let mut batch = 0;
+    let mut post_counted = async |batch: usize| {
+        let (status, report) = post(&app, &token, batch).await;
+        if status == StatusCode::OK {
+            acknowledged += report["stored"].as_i64().expect("stored");
+        }
+        (status, report)
+    };
+    for _ in 0..5 {
+        assert_eq!(post_counted(batch).await.0, StatusCode::OK);
+        batch += 1;
+    }
+    // The disk fills up mid-ingest.
+    let ballast = fill(&root);
+    let mut refused = 0;
+    for _ in 0..30 {
+        let (status, report) = post_counted(batch).await;
+        batch += 1;
+        if status == StatusCode::INSUFFICIENT_STORAGE {
+            refused += 1;
+            assert!(
+                report["error"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("storage is full"),
+                "{report}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::OK, "{report}");
+        }
+    }
+    assert!(
+        refused >= 20,
+        "writes on a full disk are refused, not acknowledged ({refused} of 30)"
+    );
+    assert_eq!(
+        ready(&app).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "/readyz says so"
+    );
+    let body = reqwest::get(app.url("/readyz"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("database"), "{body}");
+
+    // Space returns: service resumes by itself.
+    std::fs::remove_file(&ballast).expect("free the disk");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, _) = post_counted(batch).await;
+        batch += 1;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "writes did not resume");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for _ in 0..5 {
+        assert_eq!(post_counted(batch).await.0, StatusCode::OK);
+        batch += 1;
+    }
+    assert_eq!(ready(&app).await, StatusCode::OK, "/readyz recovers");
+    // No transaction is left open: another connection writes at once.
+    app.execute("UPDATE hale_probe SET at_ms = 1 WHERE id = 1")
+        .await;
+
+    // After a restart, every acknowledged reading is in the file.
+    let url = app.config.database_url.expose().to_owned();
+    app.stop().await;
+    let db = hale_app::db::connect(&url).await.expect("reopen");
+    use sea_orm::ConnectionTrait as _;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM observations",
+        ))
+        .await
+        .expect("count")
+        .expect("row");
+    let stored: i64 = row.try_get("", "n").expect("n");
+    assert_eq!(
+        stored, acknowledged,
+        "every acknowledged reading, and only those"
+    );
+}
