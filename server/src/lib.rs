@@ -46,27 +46,49 @@ pub enum StartError {
 }
 
 /// The master keys and limits of files. With no key configured, the key is
-/// read from (or made at first start in) `files.key_path`, never the database.
-pub fn files_settings(config: &Config) -> Result<FilesSettings, StartError> {
+/// read from (or made at first start in) `files.key_path`, never the
+/// database. `stored` is one sealed file's (wrapped data key, blob key),
+/// when there is one: then a missing key file is not made anew (it would
+/// leave every stored file unreadable) and the key must open that file.
+pub fn files_settings(
+    config: &Config,
+    stored: Option<(String, String)>,
+) -> Result<FilesSettings, StartError> {
     use hale_app::files::crypt::MasterKeys;
     let files = &config.files;
     let text = match &files.master_key {
         Some(secret) => secret.expose().to_owned(),
         None => match std::fs::read_to_string(&files.key_path) {
             Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && stored.is_some() => {
+                return Err(StartError::MasterKey(format!(
+                    "the key file {} is missing, but sealed files are stored: restore the key \
+                     file (or give the key as HALE_MASTER_KEY or HALE_MASTER_KEY_FILE); \
+                     a new key would open none of them",
+                    files.key_path.display()
+                )));
+            }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 let text = MasterKeys::generate_text();
-                write_key_file(&files.key_path, &text).map_err(|err| {
-                    StartError::MasterKey(format!(
-                        "cannot create {}: {err}",
-                        files.key_path.display()
-                    ))
-                })?;
-                tracing::warn!(
-                    path = %files.key_path.display(),
-                    "made a master key for files; keep a copy apart from the data, or set HALE_MASTER_KEY_FILE"
-                );
-                text
+                match write_key_file(&files.key_path, &text) {
+                    Ok(()) => {
+                        tracing::warn!(
+                            path = %files.key_path.display(),
+                            "made a master key for files; keep a copy apart from the data, or set HALE_MASTER_KEY_FILE"
+                        );
+                        text
+                    }
+                    // Another instance started at the same moment made it first.
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                        read_written_key(&files.key_path)?
+                    }
+                    Err(err) => {
+                        return Err(StartError::MasterKey(format!(
+                            "cannot create {}: {err}",
+                            files.key_path.display()
+                        )));
+                    }
+                }
             }
             Err(err) => {
                 return Err(StartError::MasterKey(format!(
@@ -91,7 +113,33 @@ pub fn files_settings(config: &Config) -> Result<FilesSettings, StartError> {
     settings.max_upload_bytes = files.max_upload_bytes;
     settings.quota_bytes = files.quota_bytes;
     settings.link_seconds = files.link_seconds;
+    if let Some((wrapped, blob_key)) = stored
+        && settings.keys.unwrap(&wrapped, &blob_key).is_err()
+    {
+        return Err(StartError::MasterKey(
+            "the master key does not open the files already stored; give the key they were \
+             sealed with (HALE_MASTER_KEY, HALE_MASTER_KEY_FILE or the key file), or the old \
+             one as HALE_MASTER_KEY_PREVIOUS while rotating"
+                .into(),
+        ));
+    }
     Ok(settings)
+}
+
+/// The key another instance is writing right now: read once it is whole.
+fn read_written_key(path: &std::path::Path) -> Result<String, StartError> {
+    for _ in 0..50 {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && hale_app::files::crypt::MasterKeys::parse(&text).is_some()
+        {
+            return Ok(text);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(StartError::MasterKey(format!(
+        "{} is being written by another instance and did not become whole",
+        path.display()
+    )))
 }
 
 fn write_key_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -108,6 +156,26 @@ fn write_key_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     file.write_all(b"\n")
 }
 
+/// One stored file's wrapped data key and blob key, if any file is stored.
+async fn one_sealed_file(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Option<(String, String)>, StartError> {
+    use sea_orm::ConnectionTrait as _;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT wrapped_key, blob_key FROM files ORDER BY id LIMIT 1",
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some((
+            row.try_get("", "wrapped_key")?,
+            row.try_get("", "blob_key")?,
+        )),
+        None => None,
+    })
+}
+
 /// Connects to the database (running pending migrations) and the blob store.
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let db = hale_app::db::connect(config.database_url.expose()).await?;
@@ -120,7 +188,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             .await?;
     // The VAPID key pair for Web Push is made at the first start and kept.
     hale_app::notify::push::vapid_pkcs8(&db).await?;
-    let files = files_settings(config)?;
+    let files = files_settings(config, one_sealed_file(&db).await?)?;
     let blobs = BlobStore::new(&config.blobs)?;
     tracing::info!(backend = config.blobs.kind(), "blob store opened");
     Ok(AppState {

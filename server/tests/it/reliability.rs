@@ -2,6 +2,7 @@
 //! together on PostgreSQL, a batch killed mid-write.
 
 use crate::harness::TestApp;
+use crate::postgres::PgServer;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::path::Path;
@@ -213,5 +214,154 @@ async fn a_full_disk_refuses_writes_loudly_loses_no_acknowledged_write_and_recov
     assert_eq!(
         stored, acknowledged,
         "every acknowledged reading, and only those"
+    );
+}
+
+/// Child processes killed when this goes away (also when a test fails).
+struct Children(Vec<(std::process::Child, u16)>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for (child, _) in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A `hale serve` process of its own on `database_url`, with its own site and
+/// blob folder under `dir` and the master key file shared in `dir`.
+fn serve_process(dir: &Path, n: usize, database_url: &str) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let site = dir.join(format!("site-{n}"));
+    std::fs::create_dir_all(site.join("pkg")).expect("site");
+    let child = Command::new(env!("CARGO_BIN_EXE_hale"))
+        .arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("HALE_LOG", "warn")
+        .env("HALE_DATABASE_URL", database_url)
+        .env("HALE_BLOBS_ROOT", dir.join("blobs"))
+        .env("HALE_FILES_KEY_PATH", dir.join("master.key"))
+        .env("HALE_SITE_ROOT", &site)
+        .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hale serve");
+    (child, port)
+}
+
+#[tokio::test]
+async fn instances_started_together_on_an_empty_postgresql_migrate_once_and_all_serve() {
+    let pg = PgServer::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut servers = Children(
+        (0..3)
+            .map(|n| serve_process(dir.path(), n, &pg.url))
+            .collect(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(90);
+    for (child, port) in &mut servers.0 {
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut stderr = String::new();
+                use std::io::Read as _;
+                let _ = child
+                    .stderr
+                    .take()
+                    .map(|mut e| e.read_to_string(&mut stderr));
+                panic!("an instance exited ({status}): {stderr}");
+            }
+            if reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK)
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "an instance never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // Each migration ran once.
+    let db = hale_app::db::connect(&pg.url).await.expect("db");
+    use sea_orm::ConnectionTrait as _;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS d FROM hale_migrations",
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    let (n, d): (i64, i64) = (row.try_get("", "n").unwrap(), row.try_get("", "d").unwrap());
+    assert_eq!((n, d), (hale_app::db::MIGRATIONS.len() as i64, n));
+}
+
+#[tokio::test]
+async fn a_deployment_without_the_key_of_its_stored_files_refuses_to_start_and_names_it() {
+    let mut app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("keyless").await;
+    let (status, _) = crate::files::upload(&app, &client, "scan.pdf", b"%PDF-1.4\n%%EOF\n").await;
+    assert_eq!(status, StatusCode::OK);
+    app.stop().await;
+    std::fs::remove_file(app.dir.path().join("master.key")).expect("the key file");
+    let (mut child, port) = {
+        let site = app.dir.path().join("site");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_hale"))
+            .arg("serve")
+            .current_dir(app.dir.path())
+            .env_clear()
+            .env("HALE_DATABASE_URL", app.config.database_url.expose())
+            .env("HALE_BLOBS_ROOT", app.dir.path().join("blobs"))
+            .env("HALE_FILES_KEY_PATH", app.dir.path().join("master.key"))
+            .env("HALE_SITE_ROOT", &site)
+            .env("HALE_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hale serve");
+        (child, port)
+    };
+    let status = child.wait().expect("it stops");
+    assert!(!status.success(), "it refuses to start (port {port})");
+    let mut stderr = String::new();
+    use std::io::Read as _;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("master.key") && stderr.contains("missing"),
+        "{stderr}"
+    );
+    assert!(
+        !app.dir.path().join("master.key").exists(),
+        "no new key was made"
+    );
+    // With a wrong key given instead, it refuses too.
+    let wrong = hale_app::files::crypt::MasterKeys::generate_text();
+    let output = Command::new(env!("CARGO_BIN_EXE_hale"))
+        .arg("serve")
+        .current_dir(app.dir.path())
+        .env_clear()
+        .env("HALE_DATABASE_URL", app.config.database_url.expose())
+        .env("HALE_MASTER_KEY", wrong.trim())
+        .env("HALE_SITE_ROOT", app.dir.path().join("site"))
+        .env("HALE_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .expect("hale serve");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("does not open the files"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }
