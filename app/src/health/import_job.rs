@@ -306,13 +306,15 @@ async fn store_batch(
             }
         }
     }
-    for (source, readings) in by_source {
-        let written = store::insert(db, proof, &readings, &source, Some(id))
-            .await
-            .map_err(err_text)?;
-        totals.imported += written.stored;
-        totals.duplicates += written.duplicates;
-    }
+    let batch: Vec<(&str, &[Reading])> = by_source
+        .iter()
+        .map(|(source, readings)| (source.as_str(), readings.as_slice()))
+        .collect();
+    let written = store::insert_sources(db, proof, &batch, Some(id))
+        .await
+        .map_err(err_text)?;
+    totals.imported += written.stored;
+    totals.duplicates += written.duplicates;
     Ok(())
 }
 

@@ -55,11 +55,14 @@ pub async fn ingest(
             }),
         }
     }
-    for (source, readings) in by_source {
-        let written = store::insert(db, &proof, &readings, &source, None).await?;
-        report.stored += written.stored;
-        report.duplicates += written.duplicates;
-    }
+    // The batch is stored whole or not at all, whatever its sources.
+    let batch: Vec<(&str, &[Reading])> = by_source
+        .iter()
+        .map(|(source, readings)| (source.as_str(), readings.as_slice()))
+        .collect();
+    let written = store::insert_sources(db, &proof, &batch, None).await?;
+    report.stored = written.stored;
+    report.duplicates = written.duplicates;
     Ok(report)
 }
 

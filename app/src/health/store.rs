@@ -24,7 +24,7 @@ pub struct Written {
     pub duplicates: u64,
 }
 
-/// Stores `readings` for the proof's patient, skipping duplicates.
+/// Stores `readings` from one source for the proof's patient, skipping duplicates.
 pub async fn insert(
     db: &DatabaseConnection,
     proof: &Proof<Vitals, Write>,
@@ -32,56 +32,76 @@ pub async fn insert(
     source: &str,
     import_id: Option<i64>,
 ) -> Result<Written, DbErr> {
-    if readings.is_empty() {
+    insert_sources(db, proof, &[(source, readings)], import_id).await
+}
+
+/// Stores a batch of readings from several sources — all of it or none of
+/// it, in one transaction — skipping duplicates.
+pub async fn insert_sources(
+    db: &DatabaseConnection,
+    proof: &Proof<Vitals, Write>,
+    batch: &[(&str, &[Reading])],
+    import_id: Option<i64>,
+) -> Result<Written, DbErr> {
+    let total: usize = batch.iter().map(|(_, readings)| readings.len()).sum();
+    if total == 0 {
         return Ok(Written::default());
     }
     let patient_id = proof.patient_id();
-    let source: String = source.chars().take(120).collect();
     let tx = db.begin().await?;
     let backend = tx.get_database_backend();
     let recorded = now_ms();
     let mut stored = 0;
-    for chunk in readings.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::with_capacity(120 + chunk.len() * 22);
-        sql.push_str(
-            "INSERT INTO observations (patient_id, kind, start_s, end_s, value, value2, source, \
-             import_id, recorded_ms) VALUES ",
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
-        for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
+    let mut hours: BTreeSet<(Kind, i64)> = BTreeSet::new();
+    for (source, readings) in batch {
+        let source: String = source.chars().take(120).collect();
+        let mut stored_here = 0;
+        for chunk in readings.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::with_capacity(120 + chunk.len() * 22);
+            sql.push_str(
+                "INSERT INTO observations (patient_id, kind, start_s, end_s, value, value2, \
+                 source, import_id, recorded_ms) VALUES ",
+            );
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str("(?,?,?,?,?,?,?,?,?)");
+                values.extend([
+                    patient_id.into(),
+                    r.kind.as_str().into(),
+                    r.start_s.into(),
+                    r.end_s.into(),
+                    r.value.into(),
+                    r.value2.into(),
+                    source.clone().into(),
+                    import_id.into(),
+                    recorded.into(),
+                ]);
             }
-            sql.push_str("(?,?,?,?,?,?,?,?,?)");
-            values.extend([
-                patient_id.into(),
-                r.kind.as_str().into(),
-                r.start_s.into(),
-                r.end_s.into(),
-                r.value.into(),
-                r.value2.into(),
-                source.clone().into(),
-                import_id.into(),
-                recorded.into(),
-            ]);
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            stored_here += tx
+                .execute_raw(statement(backend, &sql, values))
+                .await?
+                .rows_affected();
         }
-        sql.push_str(" ON CONFLICT DO NOTHING");
-        stored += tx
-            .execute_raw(statement(backend, &sql, values))
-            .await?
-            .rows_affected();
+        if stored_here > 0 {
+            hours.extend(
+                readings
+                    .iter()
+                    .map(|r| (r.kind, r.start_s.div_euclid(3600) * 3600)),
+            );
+        }
+        stored += stored_here;
     }
-    if stored > 0 {
-        let hours: BTreeSet<(Kind, i64)> = readings
-            .iter()
-            .map(|r| (r.kind, r.start_s.div_euclid(3600) * 3600))
-            .collect();
+    if !hours.is_empty() {
         super::rollups::mark(&tx, patient_id, hours).await?;
     }
     crate::jobs::queue::commit_and_wake(tx).await?;
     Ok(Written {
         stored,
-        duplicates: readings.len() as u64 - stored,
+        duplicates: total as u64 - stored,
     })
 }
 

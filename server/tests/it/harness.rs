@@ -424,7 +424,10 @@ impl TestApp {
 
 /// A second `hale serve` process on the same database and blob folder (its
 /// own worker), with extra `HALE_*` settings; stopped with SIGTERM on drop.
-pub struct SecondProcess(std::process::Child);
+pub struct SecondProcess {
+    child: std::process::Child,
+    pub port: u16,
+}
 
 impl SecondProcess {
     pub fn start(app: &TestApp, settings: &[(&str, &str)]) -> SecondProcess {
@@ -446,15 +449,38 @@ impl SecondProcess {
         for (key, value) in settings {
             command.env(key, value);
         }
-        SecondProcess(command.spawn().expect("hale serve"))
+        SecondProcess {
+            child: command.spawn().expect("hale serve"),
+            port,
+        }
+    }
+
+    /// Waits (up to 60 s) until it answers `/readyz` with 200.
+    pub async fn wait_ready(&self) {
+        for _ in 0..600 {
+            if reqwest::get(format!("http://127.0.0.1:{}/readyz", self.port))
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK)
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the second process did not become ready");
+    }
+
+    /// Kills it at once (SIGKILL), as a crash or an out-of-memory kill would.
+    pub fn kill_hard(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
 impl Drop for SecondProcess {
     fn drop(&mut self) {
         let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
+            .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let _ = self.0.wait();
+        let _ = self.child.wait();
     }
 }

@@ -1,7 +1,7 @@
 //! Nothing lost, nothing stuck: a full disk under SQLite, instances started
 //! together on PostgreSQL, a batch killed mid-write.
 
-use crate::harness::TestApp;
+use crate::harness::{SecondProcess, TestApp};
 use crate::postgres::PgServer;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -363,5 +363,108 @@ async fn a_deployment_without_the_key_of_its_stored_files_refuses_to_start_and_n
         String::from_utf8_lossy(&output.stderr).contains("does not open the files"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A batch of `n` heart-rate readings from two sources, starting at `start`.
+fn two_source_batch(start: i64, n: usize) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            json!({
+                "kind": "heart_rate",
+                "time": chrono::DateTime::from_timestamp(start + i as i64 * 60, 0).unwrap().to_rfc3339(),
+                "value": 60 + i % 30,
+                "unit": "/min",
+                "source": if i % 2 == 0 { "Watch" } else { "Chest strap" },
+            })
+        })
+        .collect();
+    json!(items)
+}
+
+#[tokio::test]
+async fn a_batch_from_two_sources_killed_mid_write_is_stored_whole_or_not_at_all() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("two-sources").await;
+    let token = app.token(&client, "observations:write").await;
+    let http = reqwest::Client::new();
+    // How long one batch takes, unkilled.
+    let second = SecondProcess::start(&app, &[]);
+    second.wait_ready().await;
+    let started = Instant::now();
+    let response = http
+        .post(format!(
+            "http://127.0.0.1:{}/api/v1/observations",
+            second.port
+        ))
+        .bearer_auth(&token)
+        .json(&two_source_batch(1_700_000_000, 5000))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    let took = started.elapsed();
+    for trial in 0..12u32 {
+        let second = SecondProcess::start(&app, &[]);
+        second.wait_ready().await;
+        let start = 1_710_000_000 + i64::from(trial) * 10_000_000;
+        let request = http
+            .post(format!(
+                "http://127.0.0.1:{}/api/v1/observations",
+                second.port
+            ))
+            .bearer_auth(&token)
+            .json(&two_source_batch(start, 5000))
+            .send();
+        let request = tokio::spawn(request);
+        // Killed at a different moment of the write each time.
+        tokio::time::sleep(took.mul_f64(0.1 + 0.08 * f64::from(trial))).await;
+        second.kill_hard();
+        let answered = request.await.expect("task").ok().map(|r| r.status());
+        let stored = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM observations WHERE start_s >= {start} AND start_s < {}",
+                start + 5000 * 60
+            ))
+            .await;
+        assert!(
+            stored == 0 || stored == 5000,
+            "trial {trial}: {stored} of 5000 readings stored (answer {answered:?})"
+        );
+        if answered == Some(StatusCode::OK) {
+            assert_eq!(stored, 5000, "an acknowledged batch is stored whole");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_batch_whose_second_source_fails_to_store_leaves_nothing_of_the_first() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("half-batch").await;
+    let token = app.token(&client, "observations:write").await;
+    // The database refuses the second source's rows (as a full disk or a
+    // crash would stop them).
+    app.execute(
+        "CREATE TRIGGER refuse_watch BEFORE INSERT ON observations \
+         WHEN NEW.source = 'Watch' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    .await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/observations"))
+        .bearer_auth(&token)
+        .json(&two_source_batch(1_720_000_000, 1000))
+        .send()
+        .await
+        .expect("post");
+    assert!(response.status().is_server_error(), "{}", response.status());
+    assert_eq!(
+        app.count("observations").await,
+        0,
+        "nothing of the batch is stored"
+    );
+    assert_eq!(
+        app.count("rollup_marks").await,
+        0,
+        "and no rollup is marked"
     );
 }
