@@ -187,3 +187,83 @@ impl BlobStore {
         self.operator.delete(key).await
     }
 }
+
+/// A blocking `Read + Seek` view of a plain (unsealed) blob, read in
+/// 256 KiB ranges, for parsers on a blocking thread (a ZIP's directory is
+/// at its end). `consumed` counts the bytes read (for a progress bar).
+pub struct RangeReader {
+    runtime: tokio::runtime::Handle,
+    store: BlobStore,
+    key: String,
+    size: u64,
+    position: u64,
+    window: Vec<u8>,
+    window_at: u64,
+    consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RangeReader {
+    const WINDOW: u64 = 256 * 1024;
+
+    /// Made on the async runtime; read on a blocking thread.
+    pub fn new(
+        store: BlobStore,
+        key: String,
+        size: u64,
+        consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> Self {
+        RangeReader {
+            runtime: tokio::runtime::Handle::current(),
+            store,
+            key,
+            size,
+            position: 0,
+            window: Vec::new(),
+            window_at: 0,
+            consumed,
+        }
+    }
+}
+
+impl std::io::Read for RangeReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.position >= self.size || out.is_empty() {
+            return Ok(0);
+        }
+        let in_window = self.position >= self.window_at
+            && self.position < self.window_at + self.window.len() as u64;
+        if !in_window {
+            let to = (self.position + Self::WINDOW).min(self.size);
+            self.window = self
+                .runtime
+                .block_on(self.store.read_range(&self.key, self.position, to))
+                .map_err(std::io::Error::other)?;
+            self.window_at = self.position;
+            if self.window.is_empty() {
+                return Ok(0);
+            }
+        }
+        let offset = (self.position - self.window_at) as usize;
+        let n = out.len().min(self.window.len() - offset);
+        out[..n].copy_from_slice(&self.window[offset..offset + n]);
+        self.position += n as u64;
+        self.consumed
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for RangeReader {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(at) => Some(at),
+            std::io::SeekFrom::End(back) => self.size.checked_add_signed(back),
+            std::io::SeekFrom::Current(by) => self.position.checked_add_signed(by),
+        };
+        let target = target.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        self.position = target;
+        Ok(target)
+    }
+}

@@ -77,6 +77,10 @@ pub enum AppError {
     BadPayload { reason: String },
     #[error("Choose a CSV file or an Apple Health export.xml (at most {max_mb} MB).")]
     ImportInvalid { max_mb: u64 },
+    #[error(
+        "This file is not accepted for import ({what}): choose an Apple Health export (export.zip or export.xml) or a CSV file with the columns time, kind, value, unit."
+    )]
+    ImportNotAccepted { what: String },
     #[error("This import has already finished.")]
     ImportFinished,
     #[error("Choose a target between {min} and {max}.")]
@@ -134,6 +138,7 @@ impl AppError {
             | AppError::ProviderNoEmail
             | AppError::InvalidReading { .. }
             | AppError::ImportInvalid { .. }
+            | AppError::ImportNotAccepted { .. }
             | AppError::GoalOutOfRange { .. }
             | AppError::InvalidMedication { .. }
             | AppError::InvalidDose { .. }

@@ -147,7 +147,10 @@ fn pressure(systolic: &Record, diastolic: &Record) -> Result<NewReading, Problem
 
 /// Reads an export, handing readings to `sink` in batches.
 pub fn parse(input: impl BufRead, sink: &mut Sink<'_>) -> ParseEnd {
-    let mut reader = quick_xml::Reader::from_reader(input);
+    // No element may be longer than `text::MAX_TAG_BYTES`: the parser's
+    // buffer never holds an enormous attribute.
+    let bounded = std::io::BufReader::with_capacity(64 * 1024, super::text::TagBound::new(input));
+    let mut reader = quick_xml::Reader::from_reader(bounded);
     let mut buf = Vec::with_capacity(4096);
     let mut index = 0usize;
     let mut in_pressure: Option<Vec<Record>> = None;

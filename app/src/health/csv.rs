@@ -1,9 +1,11 @@
 //! CSV import: a header naming at least `time`, `kind`, `value` and `unit`
 //! (optional `value2`, `end`, `source`), then one reading per line. Fields
-//! may be quoted ("..." with "" for a quote). Read line by line.
+//! may be quoted ("..." with "" for a quote). Read line by line, each line
+//! bounded in length, in whatever encoding the file came in (see `text`).
 
 use super::import_job::{ParseEnd, Parsed, Sink};
 use super::reading::{NewReading, Problem};
+use super::text::{self, Line, MAX_LINE_BYTES};
 use std::io::BufRead;
 
 /// Splits one CSV line into fields.
@@ -76,29 +78,39 @@ fn reading(columns: &Columns, line: &str) -> Result<NewReading, Problem> {
     })
 }
 
-/// Reads a CSV file, handing readings to `sink` in batches; `index` is the line number.
+/// Reads a CSV file, handing readings to `sink` in batches; `index` is the
+/// line number. UTF-8 (with or without a byte-order mark) and UTF-16 files
+/// are read alike; a line in Windows-1252 is read as such; a line longer
+/// than [`MAX_LINE_BYTES`] is refused as that line, and the import goes on.
 pub fn parse(input: impl BufRead, sink: &mut Sink<'_>) -> ParseEnd {
-    let mut lines = input.lines();
-    let header = match lines.next() {
-        Some(Ok(header)) => header,
+    let mut input = text::as_utf8(input);
+    let mut buf = Vec::with_capacity(256);
+    let header = match text::read_line(&mut input, &mut buf, MAX_LINE_BYTES) {
+        Ok(Line::Text) => text::decode_line(&buf).into_owned(),
         _ => return ParseEnd::NotThisFormat,
     };
     let Some(columns) = columns(&header) else {
         return ParseEnd::NotThisFormat;
     };
-    for (i, line) in lines.enumerate() {
-        let index = i + 2;
-        let line = match line {
-            Ok(line) => line,
+    let mut index = 1;
+    loop {
+        index += 1;
+        let item = match text::read_line(&mut input, &mut buf, MAX_LINE_BYTES) {
+            Ok(Line::End) => break,
             Err(_) => return ParseEnd::Malformed { at: index as u64 },
+            Ok(Line::TooLong) => Err(Problem::Malformed(format!(
+                "the line is longer than {} KB",
+                MAX_LINE_BYTES / 1024
+            ))),
+            Ok(Line::Text) => {
+                let line = text::decode_line(&buf);
+                if line.trim().is_empty() {
+                    continue;
+                }
+                reading(&columns, &line)
+            }
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        if !sink.push(Parsed {
-            index,
-            item: reading(&columns, &line),
-        }) {
+        if !sink.push(Parsed { index, item }) {
             return ParseEnd::Stopped;
         }
     }

@@ -41,6 +41,9 @@ pub enum ParseEnd {
     NotThisFormat,
     /// The receiving side went away (the import was cancelled).
     Stopped,
+    /// The container is not one Hale reads (a ZIP without an export, a
+    /// decompression bomb): the user-safe reason.
+    Refused(String),
 }
 
 /// Where a parser puts its items: batches over a bounded channel.
@@ -140,48 +143,11 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
     };
 
     let consumed = Arc::new(AtomicU64::new(0));
-    let (bytes_tx, bytes_rx) = mpsc::channel::<Vec<u8>>(4);
     let (batch_tx, mut batch_rx) = mpsc::channel::<Vec<Parsed>>(2);
-    let blobs = state.blobs.clone();
-    let key = import.blob_key.clone();
-    let feeder = tokio::spawn(async move {
-        let mut offset = 0;
-        while offset < size {
-            let to = (offset + READ_CHUNK).min(size);
-            let chunk = blobs.read_range(&key, offset, to).await.map_err(err_text)?;
-            if bytes_tx.send(chunk).await.is_err() {
-                break;
-            }
-            offset = to;
-        }
-        Ok::<(), String>(())
-    });
-    let format = import.format.clone();
-    let parser_consumed = consumed.clone();
-    let parser = tokio::task::spawn_blocking(move || {
-        let reader = std::io::BufReader::with_capacity(
-            64 * 1024,
-            ChannelReader {
-                rx: bytes_rx,
-                current: Vec::new(),
-                at: 0,
-                consumed: parser_consumed,
-            },
-        );
-        let mut send = |batch: Vec<Parsed>| batch_tx.blocking_send(batch).is_ok();
-        let mut sink = Sink::new(&mut send);
-        let end = if format == "apple" {
-            super::apple::parse(reader, &mut sink)
-        } else {
-            super::csv::parse(reader, &mut sink)
-        };
-        let flushed = sink.flush();
-        let skipped = sink.skipped;
-        (if flushed { end } else { ParseEnd::Stopped }, skipped)
-    });
+    let (parser, feeder) = start_parser(state, &import, size, consumed.clone(), batch_tx);
 
     let mut totals = Totals::default();
-    let default_source = if import.format == "apple" {
+    let default_source = if import.format.starts_with("apple") {
         "Apple Health"
     } else {
         "CSV import"
@@ -197,7 +163,9 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
     }
     drop(batch_rx);
     let (end, skipped) = parser.await.map_err(err_text)?;
-    let _ = feeder.await;
+    if let Some(feeder) = feeder {
+        let _ = feeder.await;
+    }
     if cancelled {
         store::delete_import(db, &proof, id)
             .await
@@ -236,6 +204,13 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
             "failed"
         }
         ParseEnd::Stopped => "cancelled",
+        ParseEnd::Refused(reason) => {
+            totals.problems.push(ItemError {
+                index: 0,
+                reason: reason.clone(),
+            });
+            "failed"
+        }
     };
     write_progress(db, id, size, &totals, skipped).await?;
     let finished = db
@@ -254,6 +229,78 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
     }
     let _ = state.blobs.delete(&import.blob_key).await;
     Ok(())
+}
+
+type Parser = tokio::task::JoinHandle<(ParseEnd, u64)>;
+type Feeder = tokio::task::JoinHandle<Result<(), String>>;
+
+/// Starts the parser of the import's format on a blocking thread, batches
+/// going out over `batches`. A ZIP is read by ranges where its directory
+/// says; a plain file streams through a bounded channel fed by a task.
+fn start_parser(
+    state: &AppState,
+    import: &super::imports::ImportRow,
+    size: u64,
+    consumed: Arc<AtomicU64>,
+    batches: mpsc::Sender<Vec<Parsed>>,
+) -> (Parser, Option<Feeder>) {
+    let format = import.format.clone();
+    let run = move |parse: &mut dyn FnMut(&mut Sink<'_>) -> ParseEnd| {
+        let mut send = |batch: Vec<Parsed>| batches.blocking_send(batch).is_ok();
+        let mut sink = Sink::new(&mut send);
+        let end = parse(&mut sink);
+        let flushed = sink.flush();
+        let skipped = sink.skipped;
+        (if flushed { end } else { ParseEnd::Stopped }, skipped)
+    };
+    if format == "apple_zip" {
+        let archive = crate::blobs::RangeReader::new(
+            state.blobs.clone(),
+            import.blob_key.clone(),
+            size,
+            consumed,
+        );
+        let parser = tokio::task::spawn_blocking(move || {
+            let mut archive = Some(archive);
+            run(&mut |sink| match archive.take() {
+                Some(archive) => super::apple_zip::parse(archive, sink),
+                None => ParseEnd::Stopped,
+            })
+        });
+        return (parser, None);
+    }
+    let (bytes_tx, bytes_rx) = mpsc::channel::<Vec<u8>>(4);
+    let blobs = state.blobs.clone();
+    let key = import.blob_key.clone();
+    let feeder = tokio::spawn(async move {
+        let mut offset = 0;
+        while offset < size {
+            let to = (offset + READ_CHUNK).min(size);
+            let chunk = blobs.read_range(&key, offset, to).await.map_err(err_text)?;
+            if bytes_tx.send(chunk).await.is_err() {
+                break;
+            }
+            offset = to;
+        }
+        Ok::<(), String>(())
+    });
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut reader = Some(std::io::BufReader::with_capacity(
+            64 * 1024,
+            ChannelReader {
+                rx: bytes_rx,
+                current: Vec::new(),
+                at: 0,
+                consumed,
+            },
+        ));
+        run(&mut |sink| match reader.take() {
+            Some(reader) if format == "apple" => super::apple::parse(reader, sink),
+            Some(reader) => super::csv::parse(reader, sink),
+            None => ParseEnd::Stopped,
+        })
+    });
+    (parser, Some(feeder))
 }
 
 async fn set_state(

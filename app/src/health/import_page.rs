@@ -46,6 +46,12 @@ pub fn ImportPage() -> impl IntoView {
                 .map(|code| {
                     let text = match code.as_str() {
                         "invalid" => t_string!(i18n, health.upload_invalid).to_string(),
+                        "too_large" => t_string!(i18n, health.upload_too_large).to_string(),
+                        "empty" => t_string!(i18n, health.upload_empty).to_string(),
+                        "pdf" => t_string!(i18n, health.upload_pdf).to_string(),
+                        "photo" => t_string!(i18n, health.upload_photo).to_string(),
+                        "spreadsheet" => t_string!(i18n, health.upload_spreadsheet).to_string(),
+                        "storage_full" => t_string!(i18n, errors.storage_full).to_string(),
                         "access" => t_string!(i18n, errors.no_access).to_string(),
                         _ => t_string!(i18n, errors.internal).to_string(),
                     };

@@ -11,17 +11,42 @@ use crate::jobs::queue::{self, NewJob};
 use crate::state::AppState;
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
-/// The two formats, decided by content.
-pub fn detect_format(head: &[u8]) -> Option<&'static str> {
-    let text = String::from_utf8_lossy(head);
-    let text = text.trim_start_matches('\u{feff}').trim_start();
+/// The formats, decided by content: an Apple Health export (`export.xml`,
+/// or the `export.zip` the Health app shares, holding it), or a CSV file
+/// (UTF-8 or UTF-16) whose header names time, kind and value. Anything else
+/// is refused saying what it is.
+pub fn detect_format(head: &[u8]) -> Result<&'static str, AppError> {
+    let not = |what: &str| AppError::ImportNotAccepted { what: what.into() };
+    if head.is_empty() {
+        return Err(not("empty"));
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok("apple_zip");
+    }
+    if head.starts_with(b"%PDF") {
+        return Err(not("pdf"));
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF])
+        || head.starts_with(b"\x89PNG")
+        || head.get(4..8) == Some(b"ftyp")
+    {
+        return Err(not("photo"));
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(not("spreadsheet"));
+    }
+    let text = super::text::head_text(head);
+    let text = text.trim_start();
     if text.starts_with("<?xml") || text.starts_with("<!DOCTYPE") || text.starts_with("<HealthData")
     {
-        return Some("apple");
+        return Ok("apple");
     }
     let header = text.lines().next().unwrap_or_default().to_ascii_lowercase();
-    (header.contains("time") && header.contains("kind") && header.contains("value"))
-        .then_some("csv")
+    if header.contains("time") && header.contains("kind") && header.contains("value") {
+        Ok("csv")
+    } else {
+        Err(not("unknown"))
+    }
 }
 
 /// An upload in progress: chunks go straight to the blob store.
@@ -104,10 +129,12 @@ impl Upload {
 
     /// Stores the upload and queues its import job; answers the import id.
     pub async fn finish(mut self, state: &AppState) -> Result<i64, AppError> {
-        let Some(format) = detect_format(&self.head).filter(|_| self.bytes > 0) else {
-            let error = self.too_big();
-            self.abort(state).await;
-            return Err(error);
+        let format = match detect_format(&self.head) {
+            Ok(format) => format,
+            Err(error) => {
+                self.abort(state).await;
+                return Err(error);
+            }
         };
         if let Err(err) = self.writer.close().await {
             let _ = state.blobs.delete(&self.key).await;

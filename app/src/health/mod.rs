@@ -24,6 +24,8 @@ pub use import_page::{ImportPage, UPLOAD_PATH};
 #[cfg(feature = "ssr")]
 pub mod apple;
 #[cfg(feature = "ssr")]
+pub mod apple_zip;
+#[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod fhir;
@@ -41,6 +43,8 @@ pub mod rollups;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod text;
 
 pub use kind::Kind;
 pub use reading::{NewReading, Problem};

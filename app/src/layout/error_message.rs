@@ -63,6 +63,13 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::ImportInvalid { max_mb } => {
             t_string!(i18n, errors.import_invalid, max_mb = *max_mb).to_string()
         }
+        AppError::ImportNotAccepted { what } => match what.as_str() {
+            "empty" => t_string!(i18n, health.upload_empty).to_string(),
+            "pdf" => t_string!(i18n, health.upload_pdf).to_string(),
+            "photo" => t_string!(i18n, health.upload_photo).to_string(),
+            "spreadsheet" => t_string!(i18n, health.upload_spreadsheet).to_string(),
+            _ => t_string!(i18n, health.upload_invalid).to_string(),
+        },
         AppError::ImportFinished => t_string!(i18n, errors.import_finished).to_string(),
         AppError::GoalOutOfRange { min, max } => {
             t_string!(i18n, errors.goal_out_of_range, min = *min, max = *max).to_string()

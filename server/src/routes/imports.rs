@@ -22,9 +22,16 @@ pub fn routes(limit_bytes: u64) -> axum::Router<AppState> {
         .layer(axum::Extension(ImportLimit(limit_bytes)))
 }
 
+/// Back to the form with a code the page turns into words (never a file's
+/// name or content: codes only).
 fn back_with(error: &AppError) -> Response {
     let code = match error {
-        AppError::ImportInvalid { .. } => "invalid",
+        AppError::ImportInvalid { .. } => "too_large",
+        AppError::ImportNotAccepted { what } => match what.as_str() {
+            "empty" | "pdf" | "photo" | "spreadsheet" => what.as_str(),
+            _ => "invalid",
+        },
+        AppError::StorageFull => "storage_full",
         AppError::NoAccess | AppError::WrongRole | AppError::MfaRequired => "access",
         _ => "failed",
     };
@@ -47,11 +54,26 @@ async fn upload(
     let invalid = AppError::ImportInvalid {
         max_mb: limit.0 / (1024 * 1024),
     };
+    // A body cut off by the import limit is "too large"; one cut off by the
+    // browser going away is a failed upload.
+    let cut = |err: &axum::extract::multipart::MultipartError| {
+        if err.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+            invalid.clone()
+        } else {
+            AppError::BadPayload {
+                reason: "the upload was cut off".into(),
+            }
+        }
+    };
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => return back_with(&invalid),
-            Err(_) => return back_with(&invalid),
+            Ok(None) => {
+                return back_with(&AppError::ImportNotAccepted {
+                    what: "empty".into(),
+                });
+            }
+            Err(err) => return back_with(&cut(&err)),
         };
         if field.name() != Some("file") {
             continue;
@@ -71,10 +93,9 @@ async fn upload(
                     }
                 }
                 Ok(None) => break,
-                Err(_) => {
-                    // The browser went away or the body was cut off.
+                Err(err) => {
                     upload.abort(&state).await;
-                    return back_with(&invalid);
+                    return back_with(&cut(&err));
                 }
             }
         }

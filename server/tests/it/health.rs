@@ -436,7 +436,12 @@ pub async fn rollups_match_recomputation(app: &TestApp, client: &Browser, person
     assert_eq!(total.round() as i64, raw_total);
 }
 
-async fn upload(app: &TestApp, client: &Browser, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub async fn upload(
+    app: &TestApp,
+    client: &Browser,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
@@ -483,7 +488,7 @@ pub async fn finished_import(app: &TestApp, client: &Browser, id: i64) -> Value 
     panic!("the import did not finish");
 }
 
-fn blob_files(app: &TestApp) -> usize {
+pub fn blob_files(app: &TestApp) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir)
             .map(|entries| {
@@ -560,7 +565,7 @@ async fn a_csv_import_runs_as_a_job_with_progress_and_a_summary() {
     assert_eq!(blob_files(&app), 0);
 }
 
-fn apple_export(records: usize, complete: bool) -> String {
+pub fn apple_export(records: usize, complete: bool) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE HealthData [\n<!ELEMENT HealthData (Record*)>\n]>\n<HealthData locale=\"en_US\">\n <Me HKCharacteristicTypeIdentifierBiologicalSex=\"HKBiologicalSexFemale\"/>\n",
     );

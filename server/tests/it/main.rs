@@ -11,6 +11,7 @@ mod files_azure;
 mod harness;
 mod health;
 mod identity;
+mod imports;
 mod jobs;
 mod meds;
 mod notify;
