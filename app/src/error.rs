@@ -173,7 +173,18 @@ impl AppError {
         }
     }
 
-    /// Sets this error's status on the server function's response, then returns it.
+    /// How long to wait before trying again, for the answers that say so.
+    pub fn retry_after_s(&self) -> Option<u32> {
+        match self {
+            AppError::TooManyAttempts => Some(15 * 60),
+            AppError::Busy => Some(2),
+            AppError::StorageFull => Some(60),
+            _ => None,
+        }
+    }
+
+    /// Sets this error's status (and `Retry-After`) on the server function's
+    /// response, then returns it.
     #[cfg(feature = "ssr")]
     pub fn respond(self) -> Self {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
@@ -181,6 +192,9 @@ impl AppError {
                 http::StatusCode::from_u16(self.status_code())
                     .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
             );
+            if let Some(seconds) = self.retry_after_s() {
+                options.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
         self
     }
@@ -221,6 +235,11 @@ impl axum::response::IntoResponse for AppError {
                 http::header::WWW_AUTHENTICATE,
                 http::HeaderValue::from_static("Bearer realm=\"hale\""),
             );
+        }
+        if let Some(seconds) = self.retry_after_s() {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
     }

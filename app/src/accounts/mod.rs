@@ -13,6 +13,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
+mod hashing;
+#[cfg(feature = "ssr")]
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod oidc;

@@ -5,14 +5,11 @@ use super::entity::account;
 use super::validate::{check_new_password, normalize_email, normalize_name};
 use crate::error::AppError;
 use crate::identity::Role;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, Set, SqlErr,
 };
-use std::sync::OnceLock;
 
 /// What a person types to sign up.
 pub struct NewAccount<'a> {
@@ -194,50 +191,12 @@ pub async fn find_by_email(
         .await?)
 }
 
-/// Argon2id with the library's defaults (19 MiB, 2 passes, 1 lane: the OWASP
-/// recommendation), run off the async runtime because it is meant to be slow.
+/// Argon2id, on the bounded hashing threads (`hashing`).
 async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|err| {
-        tracing::error!(error = %err, "password hashing failed");
-        AppError::Internal
-    })
+    super::hashing::hash(password).await
 }
 
-/// Verifies against the stored hash, or against a dummy one when there is none,
-/// so that both cases cost one argon2 verification.
+/// Verifies against the stored hash, or a dummy one when there is none.
 async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            tracing::error!("a stored password hash cannot be parsed");
-            return false;
-        };
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        known && matches
-    })
-    .await
-    .map_err(|_| AppError::Internal)
-}
-
-/// A real hash of a random password, so that an unknown email costs one verification too.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(b"hale-no-such-account", &salt)
-            .map(|hash| hash.to_string())
-            .unwrap_or_default()
-    })
+    super::hashing::verify(password, stored).await
 }

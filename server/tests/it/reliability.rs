@@ -468,3 +468,162 @@ async fn a_batch_whose_second_source_fails_to_store_leaves_nothing_of_the_first(
         "and no rollup is marked"
     );
 }
+
+/// The peak resident memory (VmHWM) of a process, in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A client with its own cookies, like a browser.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn memory_stays_bounded_under_a_burst_of_sign_ins_and_an_endless_line() {
+    // A process of its own, so that its memory (and its job worker) is all
+    // this test's.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/hale.db?mode=rwc", dir.path().display());
+    let server = Children(vec![serve_process(dir.path(), 0, &url)]);
+    let (pid, port) = (server.0[0].0.id(), server.0[0].1);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reqwest::get(format!("{base}/readyz"))
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let call = |client: &reqwest::Client, endpoint: &str, form: Vec<(&str, String)>| {
+        client
+            .post(format!("{base}/api/{endpoint}"))
+            .header("accept", "application/json")
+            .form(&form)
+            .send()
+    };
+    let password = "a long enough password".to_owned();
+    for n in 0..4 {
+        let response = call(
+            &browser(),
+            "accounts/sign_up",
+            vec![
+                ("name", format!("Burst {n}")),
+                ("email", format!("burst-{n}@hale.example")),
+                ("password", password.clone()),
+            ],
+        )
+        .await
+        .expect("sign up");
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+    let idle = peak_rss_mib(pid);
+    // 48 sign-ins at once, right and wrong passwords.
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let form = vec![
+            ("email", format!("burst-{}@hale.example", i % 4)),
+            (
+                "password",
+                if i % 3 == 0 {
+                    "a wrong password".to_owned()
+                } else {
+                    password.clone()
+                },
+            ),
+        ];
+        tasks.push(tokio::spawn(call(&browser(), "accounts/sign_in", form)));
+    }
+    for task in tasks {
+        let status = task.await.expect("task").expect("answer").status();
+        assert!(
+            status.is_success()
+                || status == StatusCode::UNAUTHORIZED
+                || status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status}"
+        );
+    }
+    let after_sign_ins = peak_rss_mib(pid);
+    // At most four hashing threads of 19 MiB each, and little else.
+    assert!(
+        after_sign_ins - idle < 120.0,
+        "48 sign-ins at once took the process from {idle:.0} to {after_sign_ins:.0} MiB"
+    );
+
+    // A CSV with one line of 100 MB.
+    let client = browser();
+    let response = call(
+        &client,
+        "accounts/sign_up",
+        vec![
+            ("name", "Endless".to_owned()),
+            ("email", "endless@hale.example".to_owned()),
+            ("password", password.clone()),
+        ],
+    )
+    .await
+    .expect("sign up");
+    assert!(response.status().is_success());
+    let mut csv = b"time,kind,value,unit\n".to_vec();
+    csv.extend(std::iter::repeat_n(b'7', 100 << 20));
+    csv.extend_from_slice(b"\n2026-11-01T08:00:00Z,heart_rate,61,bpm\n");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv).file_name("endless.csv"),
+    );
+    let before_line = peak_rss_mib(pid);
+    let response = client
+        .post(format!("{base}/dashboard/import/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = location
+        .split("id=")
+        .nth(1)
+        .expect("an import id")
+        .to_owned();
+    let view = loop {
+        let view: serde_json::Value =
+            call(&client, "health/import", vec![("import_id", id.clone())])
+                .await
+                .expect("import")
+                .json()
+                .await
+                .expect("json");
+        if matches!(view["state"].as_str(), Some("done" | "failed")) {
+            break view;
+        }
+        assert!(
+            Instant::now() < deadline + Duration::from_secs(120),
+            "{view}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let after_line = peak_rss_mib(pid);
+    assert!(
+        after_line - before_line < 60.0,
+        "a 100 MB line took the process from {before_line:.0} to {after_line:.0} MiB"
+    );
+    assert_eq!(
+        view["imported"], 1,
+        "the line after it is still read: {view}"
+    );
+    assert_eq!(view["rejected"], 1, "{view}");
+}
