@@ -153,6 +153,7 @@ pub async fn sweep_now(state: &AppState, now: i64) -> Result<Swept, String> {
             swept.orphans += 1;
         }
     }
+    swept.orphans += sweep_imports(state, now).await?;
     if swept != Swept::default() {
         tracing::info!(
             uploads = swept.uploads,
@@ -161,6 +162,46 @@ pub async fn sweep_now(state: &AppState, now: i64) -> Result<Swept, String> {
         );
     }
     Ok(swept)
+}
+
+/// Import uploads (`imports/…`, plain blobs) that no queued or running
+/// import names — left by a process killed during the upload, or by an
+/// import whose blob could not be removed — once a day old.
+async fn sweep_imports(state: &AppState, now: i64) -> Result<usize, String> {
+    let objects = state
+        .blobs
+        .list("imports/")
+        .await
+        .map_err(|e| e.to_string())?;
+    let db = &state.db;
+    let rows = db
+        .query_all_raw(statement(
+            db.get_database_backend(),
+            "SELECT blob_key AS k FROM imports WHERE state IN ('queued', 'running')",
+            [],
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut live = HashSet::new();
+    for row in rows {
+        live.insert(row.try_get::<String>("", "k").map_err(|e| e.to_string())?);
+    }
+    let mut removed = 0;
+    for (path, modified) in objects {
+        if live.contains(&path) {
+            continue;
+        }
+        let modified = match modified {
+            Some(ms) => Some(ms),
+            None => state.blobs.modified_ms(&path).await.ok().flatten(),
+        };
+        if modified.is_some_and(|ms| ms < now - ABANDONED_MS)
+            && state.blobs.delete(&path).await.is_ok()
+        {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 pub async fn sweep(state: &AppState) -> Result<(), String> {

@@ -210,3 +210,25 @@ async fn files_that_are_not_imports_are_refused_saying_what_they_are() {
     assert_eq!(app.count("imports").await, 0);
     assert_eq!(blob_files(&app), 0);
 }
+
+#[tokio::test]
+async fn the_sweep_removes_import_uploads_a_crash_left_behind() {
+    let app = TestApp::start().await;
+    let imports = app.dir.path().join("blobs/imports/1");
+    std::fs::create_dir_all(&imports).unwrap();
+    for (name, age_s) in [("killedmidupload", 2 * 24 * 3600), ("stillarriving", 60)] {
+        let file = std::fs::File::create(imports.join(name)).unwrap();
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age_s))
+            .unwrap();
+    }
+    let state = hale_server::build_state(&app.config).await.unwrap();
+    let swept = hale_app::files::jobs::sweep_now(&state, hale_app::db::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(swept.orphans, 1);
+    assert!(!imports.join("killedmidupload").exists());
+    assert!(
+        imports.join("stillarriving").exists(),
+        "a young upload may be arriving"
+    );
+}
