@@ -111,6 +111,8 @@ pub enum AppError {
     LinkInvalid,
     #[error("Hale's storage is full, so nothing was saved. Please try again later.")]
     StorageFull,
+    #[error("The request is larger than this server accepts.")]
+    TooLarge,
     #[error("Hale is busy. Please try again in a few seconds.")]
     Busy,
     #[error("Something went wrong on our side. Please try again.")]
@@ -168,6 +170,7 @@ impl AppError {
             AppError::BadCredentials | AppError::NotSignedIn => 401,
             AppError::Internal => 500,
             AppError::StorageFull => 507,
+            AppError::TooLarge => 413,
             AppError::Busy => 503,
             AppError::Transport(_) => 400,
         }

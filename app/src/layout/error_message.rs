@@ -104,6 +104,7 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         }
         AppError::StorageFull => t_string!(i18n, errors.storage_full).to_string(),
         AppError::Busy => t_string!(i18n, errors.busy).to_string(),
+        AppError::TooLarge => t_string!(i18n, errors.too_large).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };

@@ -1,8 +1,9 @@
 //! Middleware, outermost first: request id and tracing, security headers,
-//! cache policy, compression, body limit, same-origin check; and, in front of
-//! pages and server functions, the session.
+//! cache policy, one JSON error shape, compression, body limit, same-origin
+//! check; and, in front of pages and server functions, the session.
 
 pub mod cache;
+pub mod errors;
 pub mod origin;
 pub mod security;
 pub mod session;

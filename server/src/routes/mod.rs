@@ -120,6 +120,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Files are not compressed on the way out: photos and most scans
         // already are, and a large study would cost CPU for little.
         .merge(files)
+        .layer(axum::middleware::from_fn(middleware::errors::json_errors))
         .layer(axum::middleware::from_fn(middleware::cache::apply))
         .layer(axum::middleware::from_fn_with_state(
             security,

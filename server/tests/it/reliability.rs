@@ -627,3 +627,96 @@ async fn memory_stays_bounded_under_a_burst_of_sign_ins_and_an_endless_line() {
     );
     assert_eq!(view["rejected"], 1, "{view}");
 }
+
+/// Sends a raw HTTP/1.1 request; answers the status and the body.
+async fn raw(app: &TestApp, head: &str, body: impl IntoIterator<Item = Vec<u8>>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("head");
+    for chunk in body {
+        if stream.write_all(&chunk).await.is_err() {
+            break; // the server may stop reading once it has refused
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[tokio::test]
+async fn every_door_answers_errors_in_one_json_shape_with_the_right_status() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("errors").await;
+    let token = app.token(&client, "observations:write").await;
+    let host = app.addr;
+    // A 3 MB body sent in chunks, without a length: too large, not unreadable.
+    let chunk = |n: usize| {
+        let data = vec![b' '; n];
+        let mut framed = format!("{n:x}\r\n").into_bytes();
+        framed.extend_from_slice(&data);
+        framed.extend_from_slice(b"\r\n");
+        framed
+    };
+    let mut chunks: Vec<Vec<u8>> = (0..48).map(|_| chunk(64 * 1024)).collect();
+    chunks.push(b"0\r\n\r\n".to_vec());
+    let (status, text) = raw(
+        &app,
+        &format!(
+            "POST /api/v1/observations HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        ),
+        chunks,
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("{\"error\":"), "{text}");
+    // The same with a length.
+    let (status, text) = raw(
+        &app,
+        &format!(
+            "POST /api/v1/observations HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 3145728\r\nConnection: close\r\n\r\n"
+        ),
+        (0..48).map(|_| vec![b' '; 64 * 1024]),
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("{\"error\":"), "{text}");
+    // An extractor's rejection and a wrong method are JSON too.
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/observations?patient_id=not-a-number"))
+        .bearer_auth(&token)
+        .json(&json!([]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.expect("a JSON error");
+    assert_eq!(body["error"], "The request cannot be read.");
+    let response = reqwest::Client::new()
+        .delete(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: serde_json::Value = response.json().await.expect("a JSON error");
+    assert!(body["error"].is_string());
+    // A page that does not exist stays a page.
+    let response = client.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}

@@ -64,11 +64,19 @@ pub async fn post(
     TokenActor(actor): TokenActor,
     body: Body,
 ) -> Result<Response, AppError> {
-    // The router's body limit has already refused anything larger.
+    // The router's body limit stops a body that is too large, also one
+    // sent in chunks without a length: that is a 413, a cut-off one a 400.
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
-        .map_err(|_| AppError::BadPayload {
-            reason: "the body is too large or was cut off".into(),
+        .map_err(|err| {
+            // The limit's error (`LengthLimitError`) arrives wrapped twice.
+            if format!("{err:?}").contains("LengthLimitError") {
+                AppError::TooLarge
+            } else {
+                AppError::BadPayload {
+                    reason: "the body was cut off".into(),
+                }
+            }
         })?;
     let items = items(&body)?;
     let patient_id = patient_of(&actor, target.patient_id)?;
