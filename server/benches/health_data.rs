@@ -9,6 +9,10 @@
 //! - Dashboard: a year of per-minute heart rate (525,600 readings) as daily
 //!   figures read from the rollups (p50/p95 of 200 reads) vs computing the
 //!   same daily figures in memory from the raw readings.
+//! - The dashboard server function over HTTP for a patient with a year of
+//!   readings, at 1 and 8 clients: requests/s, p50/p95, as a ratio of one
+//!   client's (the limit: all cores busy), with SQLite's readers on and
+//!   with reads sent through the one writer.
 //! - Apple Health import of a ~200 MB `export.xml` through the real upload
 //!   and import job: throughput and the process's peak RSS before and after
 //!   (run first, so that no earlier figure's peak hides it).
@@ -83,6 +87,80 @@ async fn run() {
     apple_import(&db, &config).await;
     ingest(&db, &client, addr).await;
     dashboard(&db).await;
+    dashboard_throughput(&config, addr).await;
+}
+
+/// Serves the dashboard function at 1 and 8 clients for `seconds` each.
+async fn dashboard_throughput(config: &Config, addr: std::net::SocketAddr) {
+    // The patient whose demo year `dashboard` wrote signs in.
+    let password = "a long enough password";
+    let email = "year@hale.example";
+    let writer_only = {
+        let mut config = config.clone();
+        config.read_connections = Some(0);
+        support::serve_hale(config).await
+    };
+    for (label, addr) in [
+        ("readers beside the writer", addr),
+        ("reads through the writer", writer_only),
+    ] {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let signed = client
+            .post(format!("http://{addr}/api/accounts/sign_in"))
+            .header("accept", "application/json")
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("sign in");
+        assert!(signed.status().is_success(), "{}", signed.status());
+        let mut rates = Vec::new();
+        for clients in [1usize, 8] {
+            let until = Instant::now() + Duration::from_secs(4);
+            let mut tasks = Vec::new();
+            for _ in 0..clients {
+                let client = client.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut times = Vec::new();
+                    while Instant::now() < until {
+                        let t = Instant::now();
+                        let response = client
+                            .post(format!("http://{addr}/api/health/dashboard"))
+                            .header("accept", "application/json")
+                            .form(&[("patient_id", "")])
+                            .send()
+                            .await
+                            .expect("dashboard");
+                        assert!(response.status().is_success(), "{}", response.status());
+                        let _ = response.bytes().await;
+                        times.push(t.elapsed());
+                    }
+                    times
+                }));
+            }
+            let started = Instant::now();
+            let mut times = Vec::new();
+            for task in tasks {
+                times.extend(task.await.expect("client"));
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            times.sort();
+            let rate = times.len() as f64 / elapsed;
+            rates.push(rate);
+            println!(
+                "dashboard server function, {label}, {clients} client(s): {rate:>6.1} req/s, p50 {:>6.1} ms, p95 {:>6.1} ms",
+                ms(support::percentile(&times, 0.5)),
+                ms(support::percentile(&times, 0.95)),
+            );
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        println!(
+            "    ratio 8 clients / 1 client: {:.2}x (the machine's limit: {cores} cores, {cores}.00x)",
+            rates[1] / rates[0]
+        );
+    }
 }
 
 async fn ingest(db: &DatabaseConnection, client: &reqwest::Client, addr: std::net::SocketAddr) {
