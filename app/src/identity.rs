@@ -141,6 +141,18 @@ mod server {
             )
         }
 
+        /// An administrator in their own session (not through a token) that
+        /// passed a second factor — what every administration function needs.
+        pub fn require_administrator(&self) -> Result<(), crate::error::AppError> {
+            if self.role != Role::Administrator || self.scopes.is_some() {
+                return Err(crate::error::AppError::WrongRole);
+            }
+            if !self.mfa {
+                return Err(crate::error::AppError::MfaRequired);
+            }
+            Ok(())
+        }
+
         pub(crate) fn has_scope(&self, scope: &str) -> bool {
             self.scopes
                 .as_ref()

@@ -32,6 +32,8 @@ pub mod i18n;
 pub mod identity;
 pub mod layout;
 #[cfg(feature = "ssr")]
+pub mod outbound;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod security;

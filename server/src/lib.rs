@@ -16,7 +16,6 @@ pub mod telemetry;
 
 pub use routes::router;
 
-use axum::serve::ListenerExt as _;
 use config::Config;
 use hale_app::blobs::BlobStore;
 use hale_app::files::settings::FilesSettings;
@@ -225,30 +224,78 @@ pub async fn serve(config: Config, listener: tokio::net::TcpListener) -> Result<
     let state_for_worker = state.clone();
     let app = router(state, &config);
     tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "serving");
-    // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm
-    // and the client's delayed ACK add ~40 ms to every page.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
-        }
-    });
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(hale_app::jobs::worker::run(
         state_for_worker,
         hale_app::jobs::worker::worker_name(),
         worker_stop,
     ));
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    let served = connections(listener, app, config.header_read_timeout).await;
     let _ = stop_worker.send(true);
     // A long job left unfinished is taken over by another worker after its lease.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
     served.map_err(StartError::Serve)?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Accepts connections until the shutdown signal, then waits for the
+/// requests in flight. Each connection: TCP_NODELAY (pages stream in several
+/// writes; without it Nagle's algorithm and the client's delayed ACK add
+/// ~40 ms to every page), the client's address for the request, HTTP/1.1,
+/// and a bound on reading a request's headers (also while idle
+/// between requests: a silent or trickling connection is closed).
+async fn connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_read_timeout: std::time::Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    // HTTP/1.1: telling HTTP/2 apart would read the first bytes with no
+    // bound on how long they take. (Hale serves plain HTTP; HTTP/2 comes with
+    // TLS, at a proxy in front.)
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Too many open files and the like pass; keep accepting.
+                    tracing::warn!(error = %err, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+        let service = app
+            .clone()
+            .layer(axum::Extension(axum::extract::ConnectInfo(remote)));
+        let service =
+            hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let service = service.clone();
+                async move {
+                    use tower::ServiceExt as _;
+                    service.oneshot(request.map(axum::body::Body::new)).await
+                }
+            });
+        let connection = builder.serve_connection(TokioIo::new(tcp), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 

@@ -144,9 +144,7 @@ pub async fn find_accounts(
 #[server(endpoint = "admin/security_events")]
 pub async fn security_events() -> Result<Vec<SecurityEventView>, AppError> {
     let (state, me) = crate::request::signed_in_actor()?;
-    if me.role != crate::identity::Role::Administrator {
-        return Err(AppError::WrongRole.respond());
-    }
+    me.require_administrator().map_err(AppError::respond)?;
     Ok(super::history::security_events(&state.db, 100).await?)
 }
 

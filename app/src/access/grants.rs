@@ -367,12 +367,7 @@ pub async fn break_glass(
     patient_id: i64,
     reason: &str,
 ) -> Result<(), AppError> {
-    if admin.role != Role::Administrator || admin.scopes.is_some() {
-        return Err(AppError::WrongRole);
-    }
-    if !admin.mfa {
-        return Err(AppError::MfaRequired);
-    }
+    admin.require_administrator()?;
     let reason = reason.trim();
     if reason.chars().count() < BREAK_GLASS_REASON_MIN || reason.chars().count() > 500 {
         return Err(AppError::ReasonRequired {

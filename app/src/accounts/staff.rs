@@ -21,11 +21,7 @@ pub const INVITATION_DAYS: i64 = 7;
 pub const SEARCH_MIN: usize = 3;
 
 fn require_admin(actor: &Actor) -> Result<(), AppError> {
-    if actor.role == Role::Administrator && actor.scopes.is_none() {
-        Ok(())
-    } else {
-        Err(AppError::WrongRole)
-    }
+    actor.require_administrator()
 }
 
 /// Creates a staff invitation; returns the code (shown once). `created_by`

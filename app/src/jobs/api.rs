@@ -6,11 +6,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 fn administrator() -> Result<crate::state::AppState, AppError> {
-    let me = crate::request::require_signed_in()?;
-    if me.actor().role != crate::identity::Role::Administrator {
-        return Err(AppError::WrongRole.respond());
-    }
-    crate::state::app_state()
+    let (state, me) = crate::request::signed_in_actor()?;
+    me.require_administrator().map_err(AppError::respond)?;
+    Ok(state)
 }
 
 /// Job counts per state and the jobs that failed.

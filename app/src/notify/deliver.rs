@@ -11,8 +11,9 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 
 pub const JOB: &str = "deliver";
 
-/// One HTTP client for the outgoing calls of deliveries, handed to the
-/// push and SMS channels.
+/// One HTTP client for the SMS provider's API (an address the operator
+/// configured), handed to the SMS channel; push endpoints, which browsers
+/// choose, get a client pinned to their checked address (`outbound`).
 fn http_client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT.get_or_init(|| {
@@ -164,7 +165,7 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
         "push" => {
             let tag = format!("{}-{}", d.kind, d.id);
             let payload = push_payload(&text, &tag);
-            match push::send(http_client(), &state.db, settings, d.target_id, &payload).await {
+            match push::send(&state.db, settings, d.target_id, &payload).await {
                 Ok(push::Sent::Ok) => Ok("sent"),
                 Ok(push::Sent::Gone) => Ok("gone"),
                 Err(reason) => Err(reason),

@@ -195,19 +195,16 @@ pub fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), String> {
         "http" if allow_http => {}
         _ => return Err("the endpoint must be an https URL".into()),
     }
-    // The server sends to this address: never to this machine or a private network
-    // (unless the operator allows it for tests on loopback).
+    // The server sends to this address: never to this machine or a private
+    // network (unless the operator allows loopback for tests). A name is
+    // checked again, resolved, when each message is sent (`outbound`).
     let internal = match url.host() {
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        Some(url::Host::Ipv4(ip)) => !crate::outbound::is_public(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !crate::outbound::is_public(std::net::IpAddr::V6(ip)),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
         }
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-        }
-        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
         None => true,
     };
     if internal && !allow_http {
@@ -311,9 +308,10 @@ pub enum Sent {
     Gone,
 }
 
-/// Sends an encrypted payload to subscription `id` with the delivery job's client.
+/// Sends an encrypted payload to subscription `id`. The endpoint was chosen
+/// by a browser, so it goes through `outbound`: resolved once, every address
+/// public, the request pinned to the checked address.
 pub async fn send(
-    client: &reqwest::Client,
     db: &impl ConnectionTrait,
     settings: &super::settings::NotifySettings,
     id: i64,
@@ -338,7 +336,9 @@ pub async fn send(
     let body = encrypt(payload, &public, &secret)?;
     let pkcs8 = vapid_pkcs8(db).await.map_err(|e| e.to_string())?;
     let authorization = vapid_header(&pkcs8, &endpoint, &settings.push_subject, now_ms() / 1000)?;
-    let response = client
+    let url = url::Url::parse(&endpoint).map_err(|_| "the endpoint is not a URL".to_owned())?;
+    let checked = crate::outbound::resolve(&url, settings.allow_http_push).await?;
+    let response = crate::outbound::client_for(&checked)
         .post(&endpoint)
         .header("Authorization", authorization)
         .header("Content-Encoding", "aes128gcm")

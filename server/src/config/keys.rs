@@ -67,6 +67,10 @@ pub const KEYS: &[Key] = &[
     plain("sessions.absolute_hours", "HALE_SESSIONS_ABSOLUTE_HOURS"),
     plain("limits.body_bytes", "HALE_LIMITS_BODY_BYTES"),
     plain("limits.import_bytes", "HALE_LIMITS_IMPORT_BYTES"),
+    plain(
+        "limits.header_read_seconds",
+        "HALE_LIMITS_HEADER_READ_SECONDS",
+    ),
     plain("log.format", "HALE_LOG_FORMAT"),
     plain("log.filter", "HALE_LOG"),
     secret("notify.smtp_url", "HALE_NOTIFY_SMTP_URL"),

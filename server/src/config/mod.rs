@@ -34,6 +34,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// The largest health-data import (Apple Health export, CSV) accepted.
     pub import_limit_bytes: u64,
+    /// How long a connection may take to send a request's headers, also
+    /// while idle between requests.
+    pub header_read_timeout: std::time::Duration,
     pub log: LogConfig,
     /// OpenID Connect providers people can sign in with.
     pub oidc: Vec<hale_app::accounts::oidc::OidcProvider>,
@@ -297,6 +300,13 @@ impl Config {
             "a number of bytes from 1024 to 17179869184",
         )?;
 
+        let header_read_timeout = std::time::Duration::from_secs(layers.parsed(
+            "limits.header_read_seconds",
+            20,
+            "a number of seconds from 1 to 600",
+            |v| v.parse::<u64>().ok().filter(|s| (1..=600).contains(s)),
+        )?);
+
         let log = LogConfig {
             format: layers.parsed("log.format", LogFormat::Human, "human or json", |v| match v
                 .to_ascii_lowercase()
@@ -322,6 +332,7 @@ impl Config {
             sessions,
             body_limit_bytes,
             import_limit_bytes,
+            header_read_timeout,
             log,
             oidc: Vec::new(),
         })

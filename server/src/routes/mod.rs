@@ -81,9 +81,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ));
 
     // Imports are large and slow: their own body limit, no request timeout.
+    let origin = middleware::origin::Expected::new(config.site.public_url.as_deref());
     let uploads = streamed(
         imports::routes(config.import_limit_bytes),
         &state,
+        &origin,
         usize::try_from(config.import_limit_bytes).unwrap_or(usize::MAX),
     );
     // Files: parts of uploads and streamed downloads; no request timeout, a
@@ -91,6 +93,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let files = streamed(
         files::routes(),
         &state,
+        &origin,
         hale_app::files::sealed::PART_BYTES as usize + (1 << 20),
     );
 
@@ -108,7 +111,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         )
         .merge(pages.with_state(state))
         // Layers run outermost last-added: the request id is set first.
-        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(axum::middleware::from_fn_with_state(
+            origin.clone(),
+            middleware::origin::check,
+        ))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -137,14 +143,22 @@ pub fn router(state: AppState, config: &Config) -> Router {
 
 /// A door for large bodies, outside the request timeout and the general
 /// body limit: the session, the same-origin check and its own limit.
-fn streamed(routes: Router<AppState>, state: &AppState, body_limit: usize) -> Router {
+fn streamed(
+    routes: Router<AppState>,
+    state: &AppState,
+    origin: &middleware::origin::Expected,
+    body_limit: usize,
+) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::session::resolve,
         ))
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn(middleware::origin::check))
+        .layer(axum::middleware::from_fn_with_state(
+            origin.clone(),
+            middleware::origin::check,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
 }
 

@@ -720,3 +720,53 @@ async fn every_door_answers_errors_in_one_json_shape_with_the_right_status() {
             .starts_with("text/html")
     );
 }
+
+#[tokio::test]
+async fn silent_and_trickling_connections_are_closed() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = TestApp::start_with(&[("HALE_LIMITS_HEADER_READ_SECONDS", "2")]).await;
+    // A connection that says nothing.
+    let started = Instant::now();
+    let mut silent = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut buf)).await;
+    assert!(read.is_ok(), "a silent connection is still open after 10 s");
+    assert!(started.elapsed() < Duration::from_secs(6));
+    // A connection that sends its headers a byte a second.
+    let started = Instant::now();
+    let mut trickle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let mut closed = false;
+    for byte in request {
+        if trickle.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if started.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+    }
+    if !closed {
+        let answer = tokio::time::timeout(Duration::from_secs(2), trickle.read(&mut buf)).await;
+        closed = matches!(answer, Ok(Ok(0)) | Ok(Err(_)))
+            || matches!(answer, Ok(Ok(n)) if String::from_utf8_lossy(&buf[..n]).contains("408"));
+    }
+    assert!(closed, "a trickling connection is still served");
+    assert!(started.elapsed() < Duration::from_secs(12));
+    // An idle keep-alive connection after a request is closed too.
+    let mut idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = idle.read(&mut answer).await.unwrap();
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
+    let started = Instant::now();
+    let rest = tokio::time::timeout(Duration::from_secs(10), idle.read(&mut answer)).await;
+    assert!(
+        matches!(rest, Ok(Ok(0)) | Ok(Err(_))),
+        "an idle connection stays open"
+    );
+    assert!(started.elapsed() < Duration::from_secs(6));
+}
