@@ -210,3 +210,26 @@ pub async fn health_and_jobs(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     .await?;
     Ok(())
 }
+
+/// Migration 8: a reading's status (FHIR's final, preliminary, amended,
+/// corrected) and, when its value is a bound, the comparator (`<`, `<=`,
+/// `>=`, `>`).
+pub async fn observation_status(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    for column in [
+        ColumnDef::new("status")
+            .string_len(16)
+            .not_null()
+            .default("final")
+            .to_owned(),
+        ColumnDef::new("comparator").string_len(2).to_owned(),
+    ] {
+        tx.execute(
+            &Table::alter()
+                .table("observations")
+                .add_column(column)
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -103,6 +103,8 @@ pub async fn add_reading(
         value2,
         unit,
         source: None,
+        status: None,
+        comparator: None,
     };
     super::service::add_manual(&state.db, &actor, patient_id, reading)
         .await

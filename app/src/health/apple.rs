@@ -101,6 +101,8 @@ fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
             value2: None,
             unit: "min".into(),
             source,
+            status: None,
+            comparator: None,
         }));
     }
     let (kind, fraction) = kind_of(&record.kind)?;
@@ -118,6 +120,8 @@ fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
         value2: None,
         unit: unit_of(&record.unit),
         source,
+        status: None,
+        comparator: None,
     }))
 }
 
@@ -142,6 +146,8 @@ fn pressure(systolic: &Record, diastolic: &Record) -> Result<NewReading, Problem
         value2: Some(dia),
         unit: "mmHg".into(),
         source: (!systolic.source.is_empty()).then(|| systolic.source.clone()),
+        status: None,
+        comparator: None,
     })
 }
 

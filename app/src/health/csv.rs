@@ -75,6 +75,8 @@ fn reading(columns: &Columns, line: &str) -> Result<NewReading, Problem> {
         value2,
         unit: get(columns.unit).into(),
         source: optional(columns.source).map(str::to_owned),
+        status: None,
+        comparator: None,
     })
 }
 

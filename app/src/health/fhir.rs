@@ -1,51 +1,116 @@
-//! FHIR R4 input: a Bundle of Observations becomes readings. The kind comes
-//! from a LOINC coding; the time from `effectiveDateTime` or
-//! `effectivePeriod`; the value from `valueQuantity` (its UCUM `code`, else
-//! its `unit`); blood pressure from its systolic and diastolic components.
+//! FHIR R4 input: a Bundle of Observations becomes readings.
+//!
+//! - The kind comes from a LOINC coding (system `http://loinc.org` or its
+//!   OID `urn:oid:2.16.840.1.113883.6.1`); an unknown code is named in the
+//!   refusal with the codes Hale accepts.
+//! - The time from `effectiveDateTime`, `effectiveInstant` or
+//!   `effectivePeriod` (its start, else its end), else `issued`; FHIR's
+//!   dates without a time (`2016-03-28`, `2016-03`, `2016`) are accepted.
+//! - The value from `valueQuantity` (its UCUM `code`, else its `unit`),
+//!   keeping its `comparator`; blood pressure from its systolic (8480-6)
+//!   and diastolic (8462-4) components.
+//! - `status` is kept; `amended`/`corrected` replace the reading at that
+//!   time, `entered-in-error` removes it, and `registered`, `cancelled` and
+//!   `unknown` have no result to store.
+//! - Entries that are not Observations (a Patient, a nested Bundle) are
+//!   skipped as "not a reading", their type named.
 
 use super::kind::Kind;
 use super::reading::{NewReading, Problem};
 use serde_json::Value;
 
-const LOINC: &str = "http://loinc.org";
+const LOINC_SYSTEMS: [&str; 2] = ["http://loinc.org", "urn:oid:2.16.840.1.113883.6.1"];
 
 /// Whether a JSON body is a FHIR Bundle.
 pub fn is_bundle(body: &Value) -> bool {
     body.get("resourceType").and_then(Value::as_str) == Some("Bundle")
 }
 
-/// The entries of a Bundle, each turned into a reading or a problem.
-pub fn entries(bundle: &Value) -> Vec<Result<NewReading, Problem>> {
-    bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|entry| observation(entry.get("resource").unwrap_or(&Value::Null)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The entries of a Bundle, each turned into a reading or a problem; a
+/// Bundle whose `entry` is there but not a list is refused whole.
+pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, Problem>>, String> {
+    let entries = match bundle.get("entry") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(entries)) => entries,
+        Some(_) => return Err("Bundle.entry must be a list of entries".into()),
+    };
+    Ok(entries
+        .iter()
+        .map(|entry| observation(entry.get("resource").unwrap_or(&Value::Null)))
+        .collect())
 }
 
 fn malformed(what: &str) -> Problem {
     Problem::Malformed(what.into())
 }
 
-fn loinc_codes(concept: &Value) -> impl Iterator<Item = &str> {
+fn codings(concept: &Value) -> impl Iterator<Item = &Value> {
     concept
         .get("coding")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|c| c.get("system").and_then(Value::as_str) == Some(LOINC))
-        .filter_map(|c| c.get("code").and_then(Value::as_str))
 }
 
-fn quantity(value: &Value) -> Result<(f64, String), Problem> {
-    let q = value
-        .get("valueQuantity")
-        .ok_or_else(|| malformed("valueQuantity is missing"))?;
+fn loinc_codes(concept: &Value) -> impl Iterator<Item = &str> {
+    codings(concept)
+        .filter(|c| {
+            c.get("system")
+                .and_then(Value::as_str)
+                .is_some_and(|s| LOINC_SYSTEMS.contains(&s.trim()))
+        })
+        .filter_map(|c| c.get("code").and_then(Value::as_str))
+        .map(str::trim)
+}
+
+/// The refusal for a code Hale does not keep: the code received and the
+/// codes accepted.
+fn unknown_code(concept: &Value) -> Problem {
+    let received = codings(concept)
+        .filter_map(|c| {
+            let code = c.get("code").and_then(Value::as_str)?;
+            let code: String = code.chars().take(40).collect();
+            Some(match c.get("system").and_then(Value::as_str) {
+                Some(system) => format!("{}|{code}", system.chars().take(80).collect::<String>()),
+                None => code,
+            })
+        })
+        .collect::<Vec<_>>();
+    let accepted = Kind::ALL
+        .iter()
+        .map(|k| {
+            let mut codes = vec![k.loinc()];
+            codes.extend(k.other_loinc());
+            format!("{} ({})", codes.join(", "), k.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Problem::UnknownCode {
+        received: if received.is_empty() {
+            "(none)".into()
+        } else {
+            received.join(", ")
+        },
+        accepted,
+    }
+}
+
+/// The value of a `valueQuantity`: the number, its unit and its comparator.
+fn quantity(value: &Value) -> Result<(f64, String, Option<String>), Problem> {
+    let Some(q) = value.get("valueQuantity") else {
+        return Err(match value.get("dataAbsentReason") {
+            Some(reason) => Problem::NoValue {
+                reason: codings(reason)
+                    .find_map(|c| c.get("code").and_then(Value::as_str))
+                    .or_else(|| reason.get("text").and_then(Value::as_str))
+                    .unwrap_or("dataAbsentReason")
+                    .chars()
+                    .take(40)
+                    .collect(),
+            },
+            None => malformed("valueQuantity is missing"),
+        });
+    };
     let number = q
         .get("value")
         .and_then(Value::as_f64)
@@ -55,42 +120,59 @@ fn quantity(value: &Value) -> Result<(f64, String), Problem> {
         .or_else(|| q.get("unit"))
         .and_then(Value::as_str)
         .ok_or_else(|| malformed("valueQuantity has no unit"))?;
-    Ok((number, unit.to_owned()))
+    let comparator = q
+        .get("comparator")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok((number, unit.to_owned(), comparator))
+}
+
+/// When the observation was made: `effective[x]`, else `issued`.
+fn when(resource: &Value) -> Result<(String, Option<String>), Problem> {
+    let text = |key: &str| resource.get(key).and_then(Value::as_str).map(str::to_owned);
+    if let Some(at) = text("effectiveDateTime").or_else(|| text("effectiveInstant")) {
+        return Ok((at, None));
+    }
+    if let Some(period) = resource.get("effectivePeriod") {
+        let start = period.get("start").and_then(Value::as_str);
+        let end = period.get("end").and_then(Value::as_str);
+        return match (start, end) {
+            (Some(start), end) => Ok((start.to_owned(), end.map(str::to_owned))),
+            (None, Some(end)) => Ok((end.to_owned(), None)),
+            (None, None) => Err(Problem::NoTime),
+        };
+    }
+    text("issued").map(|at| (at, None)).ok_or(Problem::NoTime)
 }
 
 fn observation(resource: &Value) -> Result<NewReading, Problem> {
-    if resource.get("resourceType").and_then(Value::as_str) != Some("Observation") {
-        return Err(malformed("entry.resource is not an Observation"));
+    match resource.get("resourceType").and_then(Value::as_str) {
+        Some("Observation") => {}
+        Some(other) => {
+            return Err(Problem::NotAReading {
+                what: format!("a {} resource", other.chars().take(40).collect::<String>()),
+            });
+        }
+        None => return Err(malformed("entry.resource has no resourceType")),
     }
+    let status = resource
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let code = resource
         .get("code")
         .ok_or_else(|| malformed("code is missing"))?;
     let kind = loinc_codes(code)
         .find_map(Kind::from_loinc)
-        .ok_or_else(|| Problem::UnknownKind {
-            known: "LOINC codes of the kinds Hale keeps".into(),
-        })?;
-    let (time, end) = match (
-        resource.get("effectiveDateTime").and_then(Value::as_str),
-        resource.get("effectivePeriod"),
-    ) {
-        (Some(at), _) => (at.to_owned(), None),
-        (None, Some(period)) => {
-            let start = period.get("start").and_then(Value::as_str);
-            let end = period.get("end").and_then(Value::as_str);
-            (
-                start.ok_or(Problem::BadTime)?.to_owned(),
-                end.map(str::to_owned),
-            )
-        }
-        (None, None) => return Err(Problem::BadTime),
-    };
+        .ok_or_else(|| unknown_code(code))?;
+    let (time, end) = when(resource)?;
     let source = resource
         .get("device")
         .and_then(|d| d.get("display"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let (value, value2, unit) = if kind == Kind::BloodPressure {
+    let removing = status.as_deref() == Some("entered-in-error");
+    let (value, value2, unit, comparator) = if kind == Kind::BloodPressure {
         let mut systolic = None;
         let mut diastolic = None;
         for component in resource
@@ -109,15 +191,21 @@ fn observation(resource: &Value) -> Result<NewReading, Problem> {
                 diastolic = Some(quantity(component)?);
             }
         }
-        let (Some((sys, unit)), Some((dia, _))) = (systolic, diastolic) else {
-            return Err(Problem::BloodPressurePair);
+        let (Some((sys, unit, comparator)), Some((dia, _, _))) = (systolic, diastolic) else {
+            return Err(Problem::BloodPressureComponents);
         };
-        (sys, Some(dia), unit)
+        if dia >= sys {
+            return Err(Problem::BloodPressureComponents);
+        }
+        (sys, Some(dia), unit, comparator)
     } else if kind.is_session() && resource.get("valueQuantity").is_none() {
-        (0.0, None, "min".to_owned())
+        (0.0, None, "min".to_owned(), None)
+    } else if removing && resource.get("valueQuantity").is_none() {
+        // A retraction needs no value: it names the reading by kind and time.
+        (0.0, None, kind.canonical_unit().to_owned(), None)
     } else {
-        let (value, unit) = quantity(resource)?;
-        (value, None, unit)
+        let (value, unit, comparator) = quantity(resource)?;
+        (value, None, unit, comparator)
     };
     Ok(NewReading {
         kind: kind.as_str().into(),
@@ -127,6 +215,8 @@ fn observation(resource: &Value) -> Result<NewReading, Problem> {
         value2,
         unit,
         source,
+        status,
+        comparator,
     })
 }
 
@@ -154,7 +244,7 @@ mod tests {
             ]
         });
         assert!(is_bundle(&bundle));
-        let items = entries(&bundle);
+        let items = entries(&bundle).unwrap();
         assert_eq!(items.len(), 3);
         let hr = items[0].as_ref().unwrap();
         assert_eq!(
@@ -163,6 +253,8 @@ mod tests {
         );
         let bp = items[1].as_ref().unwrap();
         assert_eq!((bp.value, bp.value2), (118.0, Some(76.0)));
-        assert!(items[2].is_err());
+        assert!(
+            matches!(&items[2], Err(Problem::NotAReading { what }) if what.contains("Patient"))
+        );
     }
 }

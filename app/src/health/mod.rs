@@ -67,6 +67,12 @@ pub struct IngestReport {
     pub stored: u64,
     pub duplicates: u64,
     pub rejected: Vec<ItemError>,
+    /// Readings removed by `entered-in-error` retractions.
+    #[serde(default)]
+    pub removed: u64,
+    /// Entries that are not readings (a Patient in a Bundle), each named.
+    #[serde(default)]
+    pub skipped: Vec<ItemError>,
 }
 
 /// The latest reading of a kind, canonical units.

@@ -23,6 +23,100 @@ pub struct NewReading {
     /// The device or app that measured it (e.g. "Acme Watch"); optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// FHIR's status names: `final` (the default), `preliminary`, `amended`
+    /// and `corrected` (which replace a reading at the same time), and
+    /// `entered-in-error` (which removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When the value is a bound, not a measurement: `<`, `<=`, `>=` or `>`
+    /// (e.g. a meter's "Low" written as `< 40` mg/dL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparator: Option<String>,
+}
+
+/// Where a reading stands (FHIR's Observation.status, less the states of a
+/// result that is not there yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    #[default]
+    Final,
+    Preliminary,
+    /// Replaces what was stored at the same time.
+    Amended,
+    /// Replaces what was stored at the same time.
+    Corrected,
+    /// Removes what was stored at the same time; never stored itself.
+    EnteredInError,
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Result<Status, Problem> {
+        match text.trim() {
+            "final" => Ok(Status::Final),
+            "preliminary" => Ok(Status::Preliminary),
+            "amended" => Ok(Status::Amended),
+            "corrected" => Ok(Status::Corrected),
+            "entered-in-error" => Ok(Status::EnteredInError),
+            "registered" | "cancelled" | "unknown" => Err(Problem::NoResult {
+                status: text.trim().into(),
+            }),
+            _ => Err(Problem::Malformed(
+                "status must be final, preliminary, amended, corrected or entered-in-error".into(),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Final => "final",
+            Status::Preliminary => "preliminary",
+            Status::Amended => "amended",
+            Status::Corrected => "corrected",
+            Status::EnteredInError => "entered-in-error",
+        }
+    }
+
+    /// Whether the reading takes the place of one stored at the same time.
+    pub fn replaces(self) -> bool {
+        matches!(self, Status::Amended | Status::Corrected)
+    }
+}
+
+/// A value that is a bound: FHIR's `Quantity.comparator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = ">")]
+    Above,
+}
+
+impl Comparator {
+    pub fn parse(text: &str) -> Result<Comparator, Problem> {
+        match text.trim() {
+            "<" => Ok(Comparator::Below),
+            "<=" => Ok(Comparator::AtMost),
+            ">=" => Ok(Comparator::AtLeast),
+            ">" => Ok(Comparator::Above),
+            _ => Err(Problem::Malformed(
+                "comparator must be <, <=, >= or >".into(),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Below => "<",
+            Comparator::AtMost => "<=",
+            Comparator::AtLeast => ">=",
+            Comparator::Above => ">",
+        }
+    }
 }
 
 /// A checked reading: canonical unit, Unix seconds.
@@ -33,6 +127,8 @@ pub struct Reading {
     pub end_s: i64,
     pub value: f64,
     pub value2: Option<f64>,
+    pub status: Status,
+    pub comparator: Option<Comparator>,
 }
 
 /// Why one reading was refused. The text is user-safe (it names no value).
@@ -50,14 +146,32 @@ pub enum Problem {
         max: f64,
         unit: String,
     },
-    #[error("time is not an RFC 3339 date and time")]
+    #[error(
+        "time is not a date and time (RFC 3339 such as 2026-11-28T08:00:00Z, or a date such as 2026-11-28)"
+    )]
     BadTime,
+    #[error(
+        "the time is missing (give effectiveDateTime, effectiveInstant, effectivePeriod or issued)"
+    )]
+    NoTime,
     #[error("time is in the future")]
     FutureTime,
     #[error("time is before 1970")]
     TooOld,
     #[error("blood pressure needs both systolic (value) and diastolic (value2), systolic higher")]
     BloodPressurePair,
+    #[error(
+        "blood pressure needs a systolic (LOINC 8480-6) and a diastolic (LOINC 8462-4) component, systolic higher"
+    )]
+    BloodPressureComponents,
+    #[error("code {received} is not a kind Hale keeps; accepted LOINC codes: {accepted}")]
+    UnknownCode { received: String, accepted: String },
+    #[error("status {status}: there is no result to store")]
+    NoResult { status: String },
+    #[error("no value ({reason})")]
+    NoValue { reason: String },
+    #[error("not a reading: {what}")]
+    NotAReading { what: String },
     #[error("a sleep session needs an end after its start, at most 24 hours later")]
     BadSession,
     #[error("value is not a number")]
@@ -69,10 +183,27 @@ pub enum Problem {
 /// How far ahead of the server's clock a reading may be (clock skew).
 pub const FUTURE_TOLERANCE_S: i64 = 10 * 60;
 
-fn parse_time(text: &str) -> Result<i64, Problem> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.timestamp())
-        .map_err(|_| Problem::BadTime)
+/// An RFC 3339 date and time, or a date of FHIR's coarser precisions
+/// (`2016-03-28`, `2016-03`, `2016`), which has no zone: it is taken at noon
+/// UTC of its first day, which falls on the same date in every zone from
+/// UTC−12 to UTC+11. The second value is how much earlier the time may
+/// really be (a date of today is not in the future).
+fn parse_time(text: &str) -> Result<(i64, i64), Problem> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok((t.timestamp(), 0));
+    }
+    let padded = match text.len() {
+        4 => format!("{text}-01-01"),
+        7 => format!("{text}-01"),
+        _ => text.to_owned(),
+    };
+    chrono::NaiveDate::parse_from_str(&padded, "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.len() == 4 || text.len() == 7 || text.len() == 10)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map(|t| (t.and_utc().timestamp(), 12 * 3600))
+        .ok_or(Problem::BadTime)
 }
 
 fn in_range(kind: Kind, value: f64, (min, max): (f64, f64)) -> Result<(), Problem> {
@@ -105,16 +236,37 @@ impl NewReading {
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-        let start_s = parse_time(&self.time)?;
-        let end_s = match &self.end {
+        let status = match &self.status {
+            Some(text) => Status::parse(text)?,
+            None => Status::Final,
+        };
+        let comparator = self
+            .comparator
+            .as_deref()
+            .map(Comparator::parse)
+            .transpose()?;
+        let (start_s, start_slack) = parse_time(&self.time)?;
+        let (end_s, end_slack) = match &self.end {
             Some(end) => parse_time(end)?,
-            None => start_s,
+            None => (start_s, start_slack),
         };
         if start_s < 0 {
             return Err(Problem::TooOld);
         }
-        if start_s.max(end_s) > now.timestamp() + FUTURE_TOLERANCE_S {
+        if (start_s - start_slack).max(end_s - end_slack) > now.timestamp() + FUTURE_TOLERANCE_S {
             return Err(Problem::FutureTime);
+        }
+        if status == Status::EnteredInError {
+            // A retraction names a reading by kind and time; its value is not kept.
+            return Ok(Reading {
+                kind,
+                start_s,
+                end_s,
+                value: 0.0,
+                value2: None,
+                status,
+                comparator: None,
+            });
         }
         let mut value = (unit.to_canonical)(self.value);
         let mut value2 = self.value2.map(unit.to_canonical);
@@ -148,6 +300,8 @@ impl NewReading {
             end_s,
             value,
             value2: value2.map(|v| (v * 1e4).round() / 1e4),
+            status,
+            comparator,
         })
     }
 }
@@ -165,6 +319,8 @@ mod tests {
             value2: None,
             unit: unit.into(),
             source: None,
+            status: None,
+            comparator: None,
         }
     }
 
@@ -205,6 +361,52 @@ mod tests {
         let mut garbled = reading("weight", 70.0, "kg");
         garbled.time = "yesterday".into();
         assert_eq!(garbled.check(now()), Err(Problem::BadTime));
+        let mut timeless = reading("weight", 70.0, "kg");
+        timeless.time = "2016-03-28T09:30".into();
+        assert_eq!(timeless.check(now()), Err(Problem::BadTime));
+    }
+
+    #[test]
+    fn fhir_dates_of_every_precision_are_times() {
+        let at = |time: &str| {
+            let mut r = reading("weight", 70.0, "kg");
+            r.time = time.into();
+            r.check(now()).map(|r| r.start_s)
+        };
+        let noon = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp()
+        };
+        assert_eq!(at("2016-03-28"), Ok(noon(2016, 3, 28)));
+        assert_eq!(at("2016-03"), Ok(noon(2016, 3, 1)));
+        assert_eq!(at("2016"), Ok(noon(2016, 1, 1)));
+        assert_eq!(at("2016-02-30"), Err(Problem::BadTime));
+        assert_eq!(at("2016-3-28"), Err(Problem::BadTime));
+        assert_eq!(
+            at("2016-03-28T09:30:00.123+01:00"),
+            Ok(noon(2016, 3, 28) - 3 * 3600 - 30 * 60)
+        );
+    }
+
+    #[test]
+    fn status_and_comparator_are_kept() {
+        let mut low = reading("glucose", 40.0, "mg/dL");
+        low.comparator = Some("<".into());
+        low.status = Some("preliminary".into());
+        let checked = low.check(now()).unwrap();
+        assert_eq!(checked.comparator, Some(Comparator::Below));
+        assert_eq!(checked.status, Status::Preliminary);
+        low.status = Some("cancelled".into());
+        assert!(matches!(low.check(now()), Err(Problem::NoResult { .. })));
+        low.status = Some("done".into());
+        assert!(matches!(low.check(now()), Err(Problem::Malformed(_))));
+        low.status = None;
+        low.comparator = Some("~".into());
+        assert!(matches!(low.check(now()), Err(Problem::Malformed(_))));
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub async fn ingest(
                 };
                 by_source.entry(source).or_default().push(reading);
             }
+            Err(problem @ Problem::NotAReading { .. }) => report.skipped.push(ItemError {
+                index,
+                reason: problem.to_string(),
+            }),
             Err(problem) => report.rejected.push(ItemError {
                 index,
                 reason: problem.to_string(),
@@ -63,6 +67,7 @@ pub async fn ingest(
     let written = store::insert_sources(db, &proof, &batch, None).await?;
     report.stored = written.stored;
     report.duplicates = written.duplicates;
+    report.removed = written.removed;
     Ok(report)
 }
 

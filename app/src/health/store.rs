@@ -6,7 +6,7 @@
 //! they touch marked for rollup, and one rollup job queued per patient.
 
 use super::kind::Kind;
-use super::reading::Reading;
+use super::reading::{Reading, Status};
 use crate::access::gate::{Proof, Read, Write, kinds::Vitals};
 use crate::db::{now_ms, statement};
 use sea_orm::{
@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use std::collections::BTreeSet;
 
-/// Rows per INSERT statement (9 values each, well under SQLite's limit).
+/// Rows per INSERT statement (11 values each, well under SQLite's limit).
 const ROWS_PER_STATEMENT: usize = 400;
 
 /// What a batch write did.
@@ -22,6 +22,8 @@ const ROWS_PER_STATEMENT: usize = 400;
 pub struct Written {
     pub stored: u64,
     pub duplicates: u64,
+    /// Readings removed by an `entered-in-error` retraction.
+    pub removed: u64,
 }
 
 /// Stores `readings` from one source for the proof's patient, skipping duplicates.
@@ -36,7 +38,9 @@ pub async fn insert(
 }
 
 /// Stores a batch of readings from several sources — all of it or none of
-/// it, in one transaction — skipping duplicates.
+/// it, in one transaction — skipping duplicates. An `amended` or
+/// `corrected` reading replaces the one stored at its time; an
+/// `entered-in-error` one removes it.
 pub async fn insert_sources(
     db: &DatabaseConnection,
     proof: &Proof<Vitals, Write>,
@@ -47,6 +51,7 @@ pub async fn insert_sources(
     if total == 0 {
         return Ok(Written::default());
     }
+    let mut removed = 0;
     let patient_id = proof.patient_id();
     let tx = db.begin().await?;
     let backend = tx.get_database_backend();
@@ -56,18 +61,46 @@ pub async fn insert_sources(
     for (source, readings) in batch {
         let source: String = source.chars().take(120).collect();
         let mut stored_here = 0;
-        for chunk in readings.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = String::with_capacity(120 + chunk.len() * 22);
+        let retracted: Vec<&Reading> = readings
+            .iter()
+            .filter(|r| r.status == Status::EnteredInError)
+            .collect();
+        for r in &retracted {
+            let gone = tx
+                .execute_raw(statement(
+                    backend,
+                    "DELETE FROM observations WHERE patient_id = ? AND kind = ? AND start_s = ?",
+                    [patient_id.into(), r.kind.as_str().into(), r.start_s.into()],
+                ))
+                .await?
+                .rows_affected();
+            if gone > 0 {
+                hours.insert((r.kind, r.start_s.div_euclid(3600) * 3600));
+            }
+            removed += gone;
+        }
+        // Plain readings first, so that a correction in the same batch wins.
+        let (replacing, plain): (Vec<Reading>, Vec<Reading>) = readings
+            .iter()
+            .copied()
+            .filter(|r| r.status != Status::EnteredInError)
+            .partition(|r| r.status.replaces());
+        for (replaces, chunk) in plain
+            .chunks(ROWS_PER_STATEMENT)
+            .map(|c| (false, c))
+            .chain(replacing.chunks(ROWS_PER_STATEMENT).map(|c| (true, c)))
+        {
+            let mut sql = String::with_capacity(320 + chunk.len() * 26);
             sql.push_str(
                 "INSERT INTO observations (patient_id, kind, start_s, end_s, value, value2, \
-                 source, import_id, recorded_ms) VALUES ",
+                 source, import_id, recorded_ms, status, comparator) VALUES ",
             );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
             for (i, r) in chunk.iter().enumerate() {
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str("(?,?,?,?,?,?,?,?,?)");
+                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?)");
                 values.extend([
                     patient_id.into(),
                     r.kind.as_str().into(),
@@ -78,9 +111,18 @@ pub async fn insert_sources(
                     source.clone().into(),
                     import_id.into(),
                     recorded.into(),
+                    r.status.as_str().into(),
+                    r.comparator.map(|c| c.as_str()).into(),
                 ]);
             }
-            sql.push_str(" ON CONFLICT DO NOTHING");
+            sql.push_str(if replaces {
+                " ON CONFLICT (patient_id, kind, start_s) DO UPDATE SET end_s = excluded.end_s, \
+                 value = excluded.value, value2 = excluded.value2, source = excluded.source, \
+                 import_id = excluded.import_id, recorded_ms = excluded.recorded_ms, \
+                 status = excluded.status, comparator = excluded.comparator"
+            } else {
+                " ON CONFLICT DO NOTHING"
+            });
             stored_here += tx
                 .execute_raw(statement(backend, &sql, values))
                 .await?
@@ -88,8 +130,9 @@ pub async fn insert_sources(
         }
         if stored_here > 0 {
             hours.extend(
-                readings
+                plain
                     .iter()
+                    .chain(&replacing)
                     .map(|r| (r.kind, r.start_s.div_euclid(3600) * 3600)),
             );
         }
@@ -99,9 +142,15 @@ pub async fn insert_sources(
         super::rollups::mark(&tx, patient_id, hours).await?;
     }
     crate::jobs::queue::commit_and_wake(tx).await?;
+    let retractions = batch
+        .iter()
+        .flat_map(|(_, readings)| readings.iter())
+        .filter(|r| r.status == Status::EnteredInError)
+        .count() as u64;
     Ok(Written {
         stored,
-        duplicates: total as u64 - stored,
+        duplicates: (total as u64 - retractions).saturating_sub(stored),
+        removed,
     })
 }
 

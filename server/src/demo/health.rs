@@ -40,6 +40,8 @@ fn reading(kind: Kind, at: i64, value: f64, value2: Option<f64>) -> Reading {
         end_s: at,
         value: (value * 10.0).round() / 10.0,
         value2,
+        status: Default::default(),
+        comparator: None,
     }
 }
 
@@ -131,6 +133,8 @@ pub fn year(today: i64) -> Vec<Reading> {
                     end_s: asleep + length * MINUTE,
                     value: length as f64,
                     value2: None,
+                    status: Default::default(),
+                    comparator: None,
                 });
             }
         }
@@ -200,6 +204,8 @@ mod tests {
                 value2: r.value2,
                 unit: r.kind.canonical_unit().into(),
                 source: None,
+                status: None,
+                comparator: None,
             };
             assert!(new.check(now).is_ok(), "{r:?}");
         }

@@ -3,10 +3,14 @@
 //! token allowed `observations:write`. Optional `?patient_id=` writes for a
 //! patient who granted the token's owner vitals (write).
 //!
-//! Answers 200 with `{received, stored, duplicates, rejected: [{index,
-//! reason}]}` when at least one item was good (or a duplicate), 422 with
-//! the same report when every item was refused, 400 for a body that is not
-//! JSON or not an array or Bundle, 413 above `MAX_BATCH` items.
+//! Answers 200 with `{received, stored, duplicates, removed, rejected:
+//! [{index, reason}], skipped: [{index, reason}]}` when at least one item
+//! was good (or a duplicate, or a retraction); 422 with the same report when
+//! every reading was refused; 400 for a body that is not JSON or not an
+//! array or Bundle (also a Bundle whose `entry` is not a list); 413 above
+//! `MAX_BATCH` items. Entries of a Bundle that are not Observations are
+//! `skipped`, not refused. See [`hale_app::health::fhir`] for the forms of
+//! Observation accepted.
 
 use crate::routes::extract::TokenActor;
 use axum::Json;
@@ -35,7 +39,7 @@ fn items(body: &[u8]) -> Result<Vec<Result<NewReading, Problem>>, AppError> {
         ),
     })?;
     let items = if fhir::is_bundle(&value) {
-        fhir::entries(&value)
+        fhir::entries(&value).map_err(|reason| AppError::BadPayload { reason })?
     } else if let Value::Array(items) = value {
         if items.len() > MAX_BATCH {
             return Err(AppError::BatchTooLarge { max: MAX_BATCH });
@@ -81,7 +85,9 @@ pub async fn post(
     let items = items(&body)?;
     let patient_id = patient_of(&actor, target.patient_id)?;
     let report = service::ingest(&state.db, &actor, patient_id, items, "api").await?;
-    let status = if report.received > 0 && report.rejected.len() == report.received {
+    let status = if !report.rejected.is_empty()
+        && report.rejected.len() + report.skipped.len() == report.received
+    {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
