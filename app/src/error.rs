@@ -15,6 +15,12 @@ pub enum AppError {
     PasswordTooShort { min: usize },
     #[error("Use a password of at most {max} characters.")]
     PasswordTooLong { max: usize },
+    #[error(
+        "Choose a less common password: not a common word with numbers, a run of keys, repeated characters, or your email or name."
+    )]
+    PasswordTooCommon,
+    #[error("Too many attempts. Wait {minutes} minutes and try again.")]
+    TooManyRequests { minutes: u32 },
     #[error("Enter your name (1 to {max} characters).")]
     InvalidName { max: usize },
     #[error("An account with this email already exists. Sign in instead.")]
@@ -67,6 +73,10 @@ pub enum AppError {
     MfaNotOn,
     #[error("Type at least {min} characters to search.")]
     SearchTooShort { min: usize },
+    #[error("Type at most {max} characters to search.")]
+    SearchTooLong { max: usize },
+    #[error("The request's fields are missing or not of the right kind.")]
+    BadArguments,
     #[error("The access token is missing, unknown, expired or revoked.")]
     TokenInvalid,
     #[error("This reading cannot be saved: {reason}.")]
@@ -99,6 +109,8 @@ pub enum AppError {
     BadPushSubscription { reason: String },
     #[error("This file cannot be kept: {reason}.")]
     FileRefused { reason: String },
+    #[error("This image cannot be shown: {reason}.")]
+    FrameUnavailable { reason: String },
     #[error("This file is larger than {max_mb} MB, the most accepted for its type.")]
     FileTooLarge { max_mb: u64 },
     #[error("There is not enough room: {free_mb} MB of your storage is free.")]
@@ -130,6 +142,7 @@ impl AppError {
             | AppError::PasswordTooShort { .. }
             | AppError::PasswordTooLong { .. }
             | AppError::InvalidName { .. }
+            | AppError::PasswordTooCommon
             | AppError::UnsupportedLocale
             | AppError::NoPermissionsChosen
             | AppError::DateInPast
@@ -137,6 +150,7 @@ impl AppError {
             | AppError::InvalidTokenName { .. }
             | AppError::InvalidScopes
             | AppError::SearchTooShort { .. }
+            | AppError::SearchTooLong { .. }
             | AppError::ProviderNoEmail
             | AppError::InvalidReading { .. }
             | AppError::ImportInvalid { .. }
@@ -146,13 +160,14 @@ impl AppError {
             | AppError::InvalidDose { .. }
             | AppError::InvalidSettings { .. }
             | AppError::BadPushSubscription { .. }
-            | AppError::FileRefused { .. } => 422,
+            | AppError::FileRefused { .. }
+            | AppError::FrameUnavailable { .. } => 422,
             AppError::FileTooLarge { .. } | AppError::QuotaExceeded { .. } => 413,
             AppError::UploadIncomplete { .. } => 409,
             AppError::LinkExpired | AppError::LinkInvalid => 403,
             AppError::PrnLimit { .. } | AppError::DoseAlreadyLogged => 409,
             AppError::BatchTooLarge { .. } => 413,
-            AppError::BadPayload { .. } => 400,
+            AppError::BadPayload { .. } | AppError::BadArguments => 400,
             AppError::ImportFinished => 409,
             AppError::NoAccess
             | AppError::GrantExpired
@@ -160,7 +175,7 @@ impl AppError {
             | AppError::MissingScope { .. }
             | AppError::WrongRole => 403,
             AppError::NotFound | AppError::InvitationInvalid | AppError::ProviderUnknown => 404,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts | AppError::TooManyRequests { .. } => 429,
             AppError::BadMfaCode
             | AppError::SignInExpired
             | AppError::ProviderFailed
@@ -180,6 +195,7 @@ impl AppError {
     pub fn retry_after_s(&self) -> Option<u32> {
         match self {
             AppError::TooManyAttempts => Some(15 * 60),
+            AppError::TooManyRequests { minutes } => Some(minutes * 60),
             AppError::Busy => Some(2),
             AppError::StorageFull => Some(60),
             _ => None,
@@ -207,7 +223,17 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // Arguments that cannot be read are the caller's mistake: a 400
+            // with a plain message, not the framework's text.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                #[cfg(feature = "ssr")]
+                return AppError::BadArguments.respond();
+                #[cfg(not(feature = "ssr"))]
+                AppError::BadArguments
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

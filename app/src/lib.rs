@@ -39,6 +39,8 @@ pub mod request;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 // Areas.
 pub mod access;

@@ -1,7 +1,7 @@
 //! Server functions of care-team access, access history and administration.
 //! Each reads the request, calls the domain service, answers.
 
-use super::{AccessEntry, GrantView, InvitationView, PatientLink, SecurityEventView};
+use super::{GrantView, HistoryPage, InvitationView, PatientLink, SecurityEventView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -50,10 +50,17 @@ pub async fn invite_care_team(
 /// A clinician, coach or caregiver joins a care team with a code.
 #[server(endpoint = "care_team/join")]
 pub async fn join_care_team(code: String) -> Result<(), AppError> {
+    use crate::throttle;
     let (state, me) = crate::request::signed_in_actor()?;
-    super::grants::redeem(&state.db, &me, &code)
-        .await
-        .map_err(AppError::respond)?;
+    throttle::guard(
+        &state.db,
+        throttle::INVITATION_CODES,
+        &format!("account:{}", me.account_id),
+        |err| *err == AppError::InvitationInvalid,
+        super::grants::redeem(&state.db, &me, &code),
+    )
+    .await
+    .map_err(AppError::respond)?;
     leptos_axum::redirect("/patients");
     Ok(())
 }
@@ -109,14 +116,21 @@ pub async fn patient(patient_id: i64) -> Result<PatientLink, AppError> {
         .map_err(AppError::respond)
 }
 
-/// Who else opened my data, newest first.
+/// Who else opened my data, newest first, a page at a time: the accesses,
+/// or with `refused` the refused attempts.
 #[server(endpoint = "access/history")]
-pub async fn access_history() -> Result<Vec<AccessEntry>, AppError> {
+pub async fn access_history(
+    refused: Option<bool>,
+    before: Option<i64>,
+) -> Result<HistoryPage, AppError> {
     let (state, me) = crate::request::signed_in_actor()?;
     if me.role != crate::identity::Role::Patient {
         return Err(AppError::WrongRole.respond());
     }
-    Ok(super::history::history_of(&state.db, me.account_id, 200).await?)
+    Ok(
+        super::history::history_of(&state.db, me.account_id, refused.unwrap_or(false), before)
+            .await?,
+    )
 }
 
 /// An administrator invites a clinician, coach or administrator; returns the code.

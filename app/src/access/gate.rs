@@ -275,9 +275,29 @@ pub async fn check<C: DataCategory, M: AccessMode>(
                 outcome,
                 "access refused"
             );
+            throttle_refusals(db, actor, &refusal).await?;
             Err(refusal.into())
         }
     }
+}
+
+/// Counts a refused look-up of someone else's data against the actor:
+/// beyond [`throttle::REFUSED_LOOKUPS`] the answer is 429, so that ids
+/// cannot be probed at speed nor another patient's history flooded.
+async fn throttle_refusals(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    refusal: &Refusal,
+) -> Result<(), AppError> {
+    if matches!(refusal, Refusal::NoAccess) {
+        crate::throttle::record(
+            db,
+            crate::throttle::REFUSED_LOOKUPS,
+            &format!("account:{}", actor.account_id),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether `check` would allow `M` on category `C`, without an audit event
@@ -373,6 +393,9 @@ pub async fn care_link(
         },
     )
     .await?;
+    if let Err(refusal) = &decision {
+        throttle_refusals(db, actor, refusal).await?;
+    }
     decision.map_err(AppError::from)
 }
 

@@ -153,12 +153,25 @@ pub struct PatientLink {
 /// One line of a patient's access history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEntry {
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_name: String,
     pub actor_role: Option<crate::identity::Role>,
     pub category: String,
     pub action: String,
     pub outcome: String,
+}
+
+/// A page of a patient's access history: accesses and refused attempts
+/// are paged apart, so that a flood of refusals cannot push a real access
+/// out of view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub entries: Vec<AccessEntry>,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<i64>,
+    /// Refused attempts by others, in all.
+    pub refused_count: u64,
 }
 
 /// A security event as an administrator sees it.

@@ -17,14 +17,23 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 /// Creates a patient account and signs it in.
 #[server(endpoint = "accounts/sign_up")]
 pub async fn sign_up(name: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::throttle;
     let state = crate::state::app_state()?;
-    let account = super::service::sign_up(
+    let ip = crate::request::client_meta().ip.unwrap_or_default();
+    // Taken emails are counted per address: no enumeration at speed.
+    let account = throttle::guard(
         &state.db,
-        super::service::NewAccount {
-            email: &email,
-            display_name: &name,
-            password: &password,
-        },
+        throttle::SIGN_UPS,
+        &format!("ip:{ip}"),
+        |err| *err == AppError::EmailTaken,
+        super::service::sign_up(
+            &state.db,
+            super::service::NewAccount {
+                email: &email,
+                display_name: &name,
+                password: &password,
+            },
+        ),
     )
     .await
     .map_err(AppError::respond)?;
@@ -112,10 +121,18 @@ pub async fn sign_in_providers() -> Result<Vec<super::ProviderLink>, AppError> {
 /// Creates an invited staff account and signs it in.
 #[server(endpoint = "accounts/join_staff")]
 pub async fn join_staff(code: String, name: String, password: String) -> Result<(), AppError> {
+    use crate::throttle;
     let state = crate::state::app_state()?;
-    let account = super::staff::join(&state.db, &code, &name, &password)
-        .await
-        .map_err(AppError::respond)?;
+    let ip = crate::request::client_meta().ip.unwrap_or_default();
+    let account = throttle::guard(
+        &state.db,
+        throttle::INVITATION_CODES,
+        &format!("ip:{ip}"),
+        |err| *err == AppError::InvitationInvalid,
+        super::staff::join(&state.db, &code, &name, &password),
+    )
+    .await
+    .map_err(AppError::respond)?;
     server::finish(&state, &account, Factor::First).await?;
     Ok(())
 }

@@ -35,7 +35,7 @@ pub async fn create_account(
 ) -> Result<account::Model, AppError> {
     let email = normalize_email(new.email)?;
     let display_name = normalize_name(new.display_name)?;
-    check_new_password(new.password)?;
+    check_new_password(new.password, &[&email, &display_name])?;
     let password_hash = hash_password(new.password.to_owned()).await?;
     insert_account(db, email, display_name, Some(password_hash), role).await
 }
@@ -127,7 +127,7 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AppError> {
     let found = reauthenticate(db, account_id, current).await?;
-    check_new_password(new)?;
+    check_new_password(new, &[&found.email, &found.display_name])?;
     let hash = hash_password(new.to_owned()).await?;
     let mut active = found.into_active_model();
     active.password_hash = Set(Some(hash));
@@ -192,11 +192,21 @@ pub async fn find_by_email(
 }
 
 /// Argon2id, on the bounded hashing threads (`hashing`).
+/// The password is hashed in its composed Unicode form (NFC).
 async fn hash_password(password: String) -> Result<String, AppError> {
-    super::hashing::hash(password).await
+    super::hashing::hash(super::validate::password_for_hashing(&password)).await
 }
 
 /// Verifies against the stored hash, or a dummy one when there is none.
+/// The composed form is tried first; a password set before Hale composed
+/// them (and typed in another form) is tried as typed.
 async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let composed = super::validate::password_for_hashing(&password);
+    if composed == password {
+        return super::hashing::verify(password, stored).await;
+    }
+    if super::hashing::verify(composed, stored.clone()).await? {
+        return Ok(true);
+    }
     super::hashing::verify(password, stored).await
 }

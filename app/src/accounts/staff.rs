@@ -19,6 +19,7 @@ use sea_orm::{
 pub const INVITATION_DAYS: i64 = 7;
 /// The shortest search an administrator may run over accounts.
 pub const SEARCH_MIN: usize = 3;
+pub const SEARCH_MAX: usize = 254;
 
 fn require_admin(actor: &Actor) -> Result<(), AppError> {
     actor.require_administrator()
@@ -129,6 +130,10 @@ pub async fn find_accounts(
     let query = query.trim().to_lowercase();
     if query.chars().count() < SEARCH_MIN {
         return Err(AppError::SearchTooShort { min: SEARCH_MIN });
+    }
+    // An email is at most 254 characters: a longer query finds nothing.
+    if query.chars().count() > SEARCH_MAX {
+        return Err(AppError::SearchTooLong { max: SEARCH_MAX });
     }
     let pattern = format!("%{}%", query.replace(['%', '_'], ""));
     let found = account::Entity::find()

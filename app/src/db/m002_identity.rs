@@ -306,3 +306,18 @@ async fn append_only(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// Migration 9: attempts counted by the throttles (`crate::throttle`): a
+/// bucket, a hashed key (an account, an address, a token), and when.
+pub async fn throttle_hits(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    tx.execute(
+        &table("throttle_hits")
+            .col(text("bucket", 32))
+            .col(text("key_hash", 64))
+            .col(ColumnDef::new("at_ms").big_integer().not_null())
+            .to_owned(),
+    )
+    .await?;
+    index(tx, "throttle_hits", &["bucket", "key_hash", "at_ms"], false).await?;
+    index(tx, "throttle_hits", &["at_ms"], false).await
+}

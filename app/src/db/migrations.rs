@@ -35,6 +35,12 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261201_000007_health_probe", |tx| {
         Box::pin(health_probe(tx))
     }),
+    ("m20261201_000008_observation_status", |tx| {
+        Box::pin(super::m003_health::observation_status(tx))
+    }),
+    ("m20261201_000009_throttle_hits", |tx| {
+        Box::pin(super::m002_identity::throttle_hits(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

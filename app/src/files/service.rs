@@ -143,8 +143,18 @@ async fn row_for<M: gate::AccessMode>(
     let patient_id = store::patient_of(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A file the actor may not even see answers as a missing one does, so
+    // that ids cannot be probed; one they may see but not change is a 403.
     let proof =
-        gate::check::<Documents, M>(&state.db, actor, patient_id, Some(&record(id))).await?;
+        match gate::check::<Documents, M>(&state.db, actor, patient_id, Some(&record(id))).await {
+            Ok(proof) => proof,
+            Err(AppError::NoAccess)
+                if !gate::would_allow::<Documents, Read>(&state.db, actor, patient_id).await? =>
+            {
+                return Err(AppError::NotFound);
+            }
+            Err(err) => return Err(err),
+        };
     let row = store::get(&state.db, &proof, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -428,7 +438,7 @@ pub async fn frame(
 ) -> Result<Vec<u8>, AppError> {
     let info = row.dicom.clone().ok_or(AppError::NotFound)?;
     if let Some(reason) = &info.unsupported {
-        return Err(AppError::FileRefused {
+        return Err(AppError::FrameUnavailable {
             reason: reason.clone(),
         });
     }
@@ -436,5 +446,5 @@ pub async fn frame(
     tokio::task::spawn_blocking(move || dicom::render(&obj, &info, frame, window).map(|r| r.png))
         .await
         .map_err(|_| AppError::Internal)?
-        .map_err(|reason| AppError::FileRefused { reason })
+        .map_err(|reason| AppError::FrameUnavailable { reason })
 }

@@ -29,6 +29,10 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         }
         AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
         AppError::TooManyAttempts => t_string!(i18n, errors.too_many_attempts).to_string(),
+        AppError::TooManyRequests { minutes } => {
+            t_string!(i18n, errors.too_many_requests, minutes = *minutes).to_string()
+        }
+        AppError::PasswordTooCommon => t_string!(i18n, errors.password_too_common).to_string(),
         AppError::BadMfaCode => t_string!(i18n, errors.bad_mfa_code).to_string(),
         AppError::SignInExpired => t_string!(i18n, errors.sign_in_expired).to_string(),
         AppError::InvitationInvalid => t_string!(i18n, errors.invitation_invalid).to_string(),
@@ -50,6 +54,10 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::SearchTooShort { min } => {
             t_string!(i18n, errors.search_too_short, min = *min).to_string()
         }
+        AppError::SearchTooLong { max } => {
+            t_string!(i18n, errors.search_too_long, max = *max).to_string()
+        }
+        AppError::BadArguments => t_string!(i18n, errors.bad_arguments).to_string(),
         AppError::TokenInvalid => t_string!(i18n, errors.token_invalid).to_string(),
         AppError::InvalidReading { reason } => {
             t_string!(i18n, errors.invalid_reading, reason = reason.clone()).to_string()
@@ -76,6 +84,9 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         }
         AppError::InvalidMedication { reason } => {
             t_string!(i18n, errors.invalid_medication, reason = reason.clone()).to_string()
+        }
+        AppError::FrameUnavailable { reason } => {
+            t_string!(i18n, errors.frame_unavailable, reason = reason.clone()).to_string()
         }
         AppError::FileRefused { reason } => {
             t_string!(i18n, errors.file_refused, reason = reason.clone()).to_string()

@@ -97,13 +97,21 @@ async fn a_clinician_sees_exactly_the_patients_who_granted_access_and_only_with_
     let team = json(app.call(&ann, "care_team/list", &[]).await).await;
     assert_eq!(team[0][0]["grantee_name"], person.name.as_str());
     let history = json(app.call(&ann, "access/history", &[]).await).await;
-    let history = history.as_array().expect("history");
+    let accesses = history["entries"].as_array().expect("history");
     assert!(
-        history
+        accesses
             .iter()
             .any(|e| e["actor_name"] == person.name.as_str() && e["outcome"] == "allowed_grant")
     );
-    assert!(history.iter().any(|e| e["outcome"] == "refused_mfa"));
+    // Refused attempts are listed apart, and counted.
+    assert!(history["refused_count"].as_u64() >= Some(1), "{history}");
+    let refused = json(
+        app.call(&ann, "access/history", &[("refused", "true")])
+            .await,
+    )
+    .await;
+    let refused = refused["entries"].as_array().expect("refused");
+    assert!(refused.iter().any(|e| e["outcome"] == "refused_mfa"));
 }
 
 #[tokio::test]

@@ -94,16 +94,22 @@ async fn signed_links_are_bound_to_the_account_and_expire_and_other_patients_sta
         .send()
         .await
         .unwrap();
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // Answered as a missing file is, so that which ids exist cannot be probed.
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
     assert!(
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE outcome LIKE 'refused%'")
             .await
             > refusals
     );
-    // Another patient's file id through the server functions.
+    // Another patient's file id through the server functions: answered as
+    // a missing id is, so that which ids exist cannot be probed.
+    let missing = app.call(&bob, "files/get", &[("id", "999999")]).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let missing_body = missing.text().await.unwrap();
     for endpoint in ["files/get", "files/delete"] {
         let answer = app.call(&bob, endpoint, &[("id", &id.to_string())]).await;
-        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{endpoint}");
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{endpoint}");
+        assert_eq!(answer.text().await.unwrap(), missing_body, "{endpoint}");
     }
     let save = app
         .call(
@@ -118,7 +124,7 @@ async fn signed_links_are_bound_to_the_account_and_expire_and_other_patients_sta
             ],
         )
         .await;
-    assert_eq!(save.status(), StatusCode::FORBIDDEN);
+    assert_eq!(save.status(), StatusCode::NOT_FOUND);
     // Bob cannot upload into Ann's records either.
     let (status, _) = upload_for(&app, &bob, "x.pdf", &pdf(&["x"]), Some(ann_id)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -504,12 +510,13 @@ async fn rotating_the_master_key_rewraps_data_keys_without_rewriting_blobs() {
     config.files = hale_server::config::Config::from_sources(None, &env_old)
         .unwrap()
         .files;
-    let old = hale_server::build_state(&config).await.unwrap();
+    // (Hale now refuses to start with it, naming the key, rather than
+    // start and fail on every file.)
+    let old = hale_server::build_state(&config).await;
     assert!(
-        old.files
-            .keys
-            .unwrap(&row.wrapped_key, &row.blob_key)
-            .is_err()
+        matches!(&old, Err(hale_server::StartError::MasterKey(reason)) if reason.contains("does not open")),
+        "{:?}",
+        old.as_ref().err()
     );
     let _ = study;
 }

@@ -148,6 +148,21 @@ impl TestApp {
         row.try_get_by_index::<i64>(0).expect("an integer")
     }
 
+    /// The first column of the first row of a query, as text.
+    pub async fn text(&self, sql: &str) -> String {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = self.db().await;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index::<String>(0).expect("text")
+    }
+
     /// Signs up a person, then makes them a staff member through an invitation
     /// (as `hale invite-staff` does) and signs them in: returns their client.
     pub async fn staff_client(

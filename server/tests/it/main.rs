@@ -5,6 +5,8 @@
 mod accounts;
 mod binary;
 mod care_team;
+mod dicom_variants;
+mod fhir_observations;
 mod files;
 mod files_access;
 mod files_azure;
@@ -18,5 +20,6 @@ mod notify;
 mod peers;
 mod plumbing;
 mod postgres;
+mod probing;
 mod reliability;
 mod sweep;

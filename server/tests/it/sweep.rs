@@ -214,7 +214,7 @@ fn attempts(ids: &BobsIds) -> Vec<Attempt<'_>> {
         (
             "files/get",
             vec![("id", &ids.bob_file)],
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
         ),
         (
             "files/save",
@@ -225,12 +225,12 @@ fn attempts(ids: &BobsIds) -> Vec<Attempt<'_>> {
                 ("date", ""),
                 ("tags", ""),
             ],
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
         ),
         (
             "files/delete",
             vec![("id", &ids.bob_file)],
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
         ),
         (
             "files/study",
