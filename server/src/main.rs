@@ -38,6 +38,14 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Write a consistent copy of the SQLite database to a new file, also
+    /// while Hale serves and writes (`VACUUM INTO`). The blob folder is
+    /// copied with the usual tools; its files are never rewritten in place.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -155,6 +163,12 @@ fn main() -> ExitCode {
                     "{count} data keys re-wrapped with master key {}",
                     state.files.keys.current_id()
                 );
+                Ok(())
+            }
+            Command::Backup { to } => {
+                let db = hale_app::db::connect(config.database_url.expose()).await?;
+                let bytes = hale_app::db::backup::sqlite_copy(&db, &to).await?;
+                println!("database copied to {} ({bytes} bytes)", to.display());
                 Ok(())
             }
             Command::Demo => {

@@ -1,6 +1,7 @@
 //! The database: connecting (SQLite by default, PostgreSQL by URL) and the
 //! ordered migrations that run at start and with `hale migrate`.
 
+pub mod backup;
 pub mod health;
 mod m002_identity;
 mod m003_health;

@@ -1,10 +1,11 @@
 //! DICOM Part 10 instances: read (dicom-object), describe (the tags people
 //! and the viewer need), and render one frame to PNG with a window centre and
-//! width (dicom-pixeldata decodes native, deflated, RLE, JPEG and JPEG 2000
-//! pixel data; anything else is described with a clear reason, never drawn
-//! as a broken image).
+//! width. Native and RLE samples are turned into pixels by `pixels` (every
+//! bit depth, planar colour, palettes, YBR); dicom-pixeldata decodes RLE,
+//! JPEG and JPEG 2000. Anything else is described with a clear reason at
+//! upload, never drawn as a broken image.
 
-use super::DicomInfo;
+use super::{DicomInfo, pixels};
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
@@ -22,12 +23,71 @@ pub struct Instance {
     pub info: DicomInfo,
 }
 
-/// Reads a whole Part 10 file (with its 128-byte preamble).
-pub fn read(reader: impl Read) -> Result<DefaultDicomObject, String> {
-    OpenFileOptions::new()
-        .read_preamble(ReadPreamble::Always)
-        .from_reader(reader)
-        .map_err(|_| "the DICOM file is damaged or cut short".to_owned())
+/// Reads a whole Part 10 file (with its 128-byte preamble), or — as common
+/// viewers do — a bare data set without preamble and meta group, whose
+/// transfer syntax is then inferred (implicit or explicit VR little endian).
+pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, String> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|_| "the DICOM file could not be read".to_owned())?;
+    let part10 = bytes.len() >= 132 && &bytes[128..132] == b"DICM";
+    let meta_first = bytes.len() >= 4 && &bytes[..4] == b"DICM";
+    if part10 || meta_first {
+        return OpenFileOptions::new()
+            .read_preamble(if part10 {
+                ReadPreamble::Always
+            } else {
+                ReadPreamble::Never
+            })
+            .from_reader(&bytes[..])
+            .map_err(|_| "the DICOM file is damaged or cut short".to_owned());
+    }
+    bare_data_set(&bytes).ok_or_else(|| {
+        "this is not a DICOM file: it has neither the DICM preamble nor a data set Hale can read"
+            .to_owned()
+    })
+}
+
+/// A data set without preamble or meta group, wrapped with the meta group
+/// it would have had. Explicit VR is told by the first element's VR bytes.
+fn bare_data_set(bytes: &[u8]) -> Option<DefaultDicomObject> {
+    use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+    if bytes.len() < 8 || bytes[0] != 0x08 || bytes[1] != 0x00 {
+        return None;
+    }
+    let explicit = bytes[4].is_ascii_uppercase() && bytes[5].is_ascii_uppercase();
+    let uid = if explicit {
+        "1.2.840.10008.1.2.1"
+    } else {
+        "1.2.840.10008.1.2"
+    };
+    let ts = TransferSyntaxRegistry.get(uid)?;
+    let obj = InMemDicomObject::read_dataset_with_ts(bytes, ts).ok()?;
+    let sop_class = text_of(&obj, tags::SOP_CLASS_UID);
+    let sop_instance = text_of(&obj, tags::SOP_INSTANCE_UID);
+    if sop_class.is_empty() || sop_instance.is_empty() {
+        return None;
+    }
+    obj.with_meta(
+        FileMetaTableBuilder::new()
+            .transfer_syntax(uid)
+            .media_storage_sop_class_uid(sop_class)
+            .media_storage_sop_instance_uid(sop_instance),
+    )
+    .ok()
+}
+
+fn text_of(obj: &dicom_object::InMemDicomObject, tag: Tag) -> String {
+    obj.element_opt(tag)
+        .ok()
+        .flatten()
+        .and_then(|e| {
+            e.to_str()
+                .ok()
+                .map(|s| s.trim_matches(['\0', ' ']).to_owned())
+        })
+        .unwrap_or_default()
 }
 
 fn text(obj: &DefaultDicomObject, tag: Tag) -> String {
@@ -57,17 +117,65 @@ fn int(obj: &DefaultDicomObject, tag: Tag) -> Option<i64> {
         .and_then(|e| e.to_int::<i64>().ok())
 }
 
-/// A person name as people write it: `Doe^Dana` → `Dana Doe`.
-fn person_name(raw: &str) -> String {
-    let mut parts = raw.split('=').next().unwrap_or("").split('^');
+/// A person name's text in its character set: ISO 2022 escape sequences
+/// (Japanese JIS X 0208, IR 87; Korean KS X 1001, IR 149) are decoded
+/// before the name is split, since a two-byte character may hold the bytes
+/// of `^` and `=`.
+fn decode_iso2022(raw: &str) -> String {
+    if !raw.contains('\u{1b}') || raw.chars().any(|c| u32::from(c) > 0xFF) {
+        return raw.to_owned();
+    }
+    let bytes: Vec<u8> = raw.chars().map(|c| c as u8).collect();
+    let korean = b"\x1b$)C";
+    if bytes.windows(4).any(|w| w == korean) {
+        let mut plain = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(korean) {
+                i += korean.len();
+            } else {
+                plain.push(bytes[i]);
+                i += 1;
+            }
+        }
+        return encoding_rs::EUC_KR.decode(&plain).0.into_owned();
+    }
+    let (text, _, _) = encoding_rs::ISO_2022_JP.decode(&bytes);
+    text.into_owned()
+}
+
+fn is_cjk(text: &str) -> bool {
+    text.chars().any(|c| u32::from(c) >= 0x2E80)
+}
+
+/// One component group: given name first for alphabetic names (`Doe^Dana`
+/// → `Dana Doe`), family name first and unspaced for CJK (`山田^太郎` →
+/// `山田太郎`).
+fn name_group(group: &str) -> String {
+    let mut parts = group.split('^');
     let family = parts.next().unwrap_or("").trim();
     let given = parts.next().unwrap_or("").trim();
+    if is_cjk(group) {
+        return format!("{family}{given}");
+    }
     [given, family]
         .iter()
         .filter(|p| !p.is_empty())
         .copied()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A person name as people read it, with every component group present
+/// (alphabetic, ideographic, phonetic): `Yamada^Tarou=山田^太郎=やまだ^たろう`
+/// → `Tarou Yamada · 山田太郎 · やまだたろう`.
+fn person_name(raw: &str) -> String {
+    decode_iso2022(raw)
+        .split('=')
+        .map(name_group)
+        .filter(|g| !g.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Describes an instance; refuses one that is not an instance of a study or
@@ -90,10 +198,14 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
     let frames = int(obj, tags::NUMBER_OF_FRAMES)
         .unwrap_or(1)
         .clamp(1, 100_000) as u32;
-    let samples = int(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1).clamp(1, 4) as u64;
-    let bits_allocated = int(obj, tags::BITS_ALLOCATED).unwrap_or(16).clamp(1, 64) as u64;
+    let layout = layout_of(obj);
     let pixel_data = obj.element_opt(tags::PIXEL_DATA).ok().flatten();
-
+    if pixel_data.is_none() && rows > 0 && columns > 0 {
+        return Err(
+            "the file is cut short: it describes an image but its pixel data is missing".into(),
+        );
+    }
+    let native = ts.is_some_and(|ts| !ts.is_encapsulated_pixel_data());
     let unsupported = match (&pixel_data, ts) {
         (None, _) => Some("it holds no image".to_owned()),
         (_, None) => Some(format!("its transfer syntax ({ts_uid}) is not known here")),
@@ -104,19 +216,22 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
             ))
         }
         _ if rows == 0 || columns == 0 => Some("it has no rows or columns".to_owned()),
+        _ if native || ts_uid == RLE => layout.unsupported(),
         _ => None,
     };
-    if let (Some(element), Some(ts)) = (&pixel_data, ts)
-        && !ts.is_encapsulated_pixel_data()
-        && let Ok(bytes) = element.to_bytes()
-    {
-        let expected = u64::from(rows)
-            * u64::from(columns)
-            * samples
-            * bits_allocated.div_ceil(8)
-            * u64::from(frames);
-        if (bytes.len() as u64) < expected {
-            return Err("its pixel data is shorter than its rows, columns and frames say".into());
+    if let Some(element) = &pixel_data {
+        if native {
+            let bytes = element
+                .to_bytes()
+                .map_err(|_| "its pixel data cannot be read".to_owned())?;
+            if (bytes.len() as u64) < layout.native_len(frames) {
+                return Err(
+                    "its pixel data is shorter than its rows, columns and frames say: the file is cut short"
+                        .into(),
+                );
+            }
+        } else if let Some(fragments) = element.fragments() {
+            complete_fragments(fragments, frames, &ts_uid)?;
         }
     }
     let spacing = {
@@ -156,6 +271,13 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
         photometric: text(obj, tags::PHOTOMETRIC_INTERPRETATION),
         bits_stored: int(obj, tags::BITS_STORED).unwrap_or(0).clamp(0, 64) as u16,
     };
+    let mut info = info;
+    if info.unsupported.is_none()
+        && let Err(reason) = decode(obj, &info, 0)
+    {
+        // Never kept as viewable when its first frame cannot be drawn.
+        info.unsupported = Some(reason);
+    }
     Ok(Instance {
         study_uid,
         series_uid,
@@ -163,6 +285,199 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
         number: int(obj, tags::INSTANCE_NUMBER).map(|n| n as i32),
         info,
     })
+}
+
+const RLE: &str = "1.2.840.10008.1.2.5";
+
+/// How the instance's samples are laid out, from its image pixel tags.
+fn layout_of(obj: &DefaultDicomObject) -> pixels::Layout {
+    let bits_allocated = int(obj, tags::BITS_ALLOCATED).unwrap_or(16).clamp(1, 64) as u16;
+    pixels::Layout {
+        rows: int(obj, tags::ROWS).unwrap_or(0).clamp(0, 65_535) as u32,
+        columns: int(obj, tags::COLUMNS).unwrap_or(0).clamp(0, 65_535) as u32,
+        samples: int(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1).clamp(1, 4) as u16,
+        bits_allocated,
+        bits_stored: int(obj, tags::BITS_STORED)
+            .unwrap_or(i64::from(bits_allocated))
+            .clamp(1, i64::from(bits_allocated)) as u16,
+        signed: int(obj, tags::PIXEL_REPRESENTATION) == Some(1),
+        planar: int(obj, tags::PLANAR_CONFIGURATION) == Some(1),
+        photometric: text(obj, tags::PHOTOMETRIC_INTERPRETATION),
+    }
+}
+
+/// Checks that an encapsulated file holds every frame whole: a fragment
+/// for each frame, and the last one ending where its encoding ends (a JPEG
+/// family's end-of-image marker; an RLE frame's segments within it).
+fn complete_fragments(fragments: &[Vec<u8>], frames: u32, ts_uid: &str) -> Result<(), String> {
+    let cut = || "the file is cut short: some of its frames are missing or incomplete".to_owned();
+    if fragments.is_empty() || (fragments.len() as u64) < u64::from(frames) {
+        return Err(cut());
+    }
+    if ts_uid.starts_with("1.2.840.10008.1.2.4.") {
+        let last = fragments.last().map(|f| f.as_slice()).unwrap_or_default();
+        let end = last.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+        if end < 2 || last[end - 2..end] != [0xFF, 0xD9] {
+            return Err(cut());
+        }
+    }
+    if ts_uid == RLE {
+        for fragment in fragments {
+            let word = |i: usize| {
+                fragment
+                    .get(i * 4..i * 4 + 4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            };
+            let segments = word(0).ok_or_else(cut)?;
+            if segments == 0 || segments > 15 {
+                return Err(cut());
+            }
+            for i in 1..=segments {
+                if word(i).is_none_or(|offset| offset >= fragment.len()) {
+                    return Err(cut());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rescale slope and intercept (1 and 0 when the file has none).
+fn rescale_of(obj: &DefaultDicomObject) -> (f64, f64) {
+    let slope = floats(obj, tags::RESCALE_SLOPE)
+        .first()
+        .copied()
+        .unwrap_or(1.0);
+    let intercept = floats(obj, tags::RESCALE_INTERCEPT)
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    (if slope == 0.0 { 1.0 } else { slope }, intercept)
+}
+
+/// The palette of a PALETTE COLOR image, from its descriptors and tables.
+fn palette_of(obj: &DefaultDicomObject) -> Option<pixels::Palette> {
+    let lut = |descriptor: Tag, data: Tag| {
+        let d = obj
+            .element_opt(descriptor)
+            .ok()
+            .flatten()?
+            .to_multi_int::<i64>()
+            .ok()?;
+        let (count, first, bits) = (*d.first()?, *d.get(1)?, *d.get(2)? as u16);
+        let count = if count <= 0 { 65_536 } else { count as usize };
+        let element = obj.element_opt(data).ok().flatten()?;
+        let bytes = element.to_bytes().ok()?;
+        let words: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        // 8-bit tables are sometimes packed two entries to a word.
+        let entries = if bits <= 8 && words.len() * 2 == count {
+            bytes.iter().map(|b| u16::from(*b)).collect()
+        } else {
+            words
+        };
+        (!entries.is_empty()).then_some(pixels::Lut {
+            first,
+            entries,
+            bits,
+        })
+    };
+    Some(pixels::Palette {
+        red: lut(
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::RED_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?,
+        green: lut(
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::GREEN_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?,
+        blue: lut(
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DESCRIPTOR,
+            tags::BLUE_PALETTE_COLOR_LOOKUP_TABLE_DATA,
+        )?,
+    })
+}
+
+/// Frame `frame` as modality values or colour: native and RLE samples
+/// through `pixels`, the JPEG family through dicom-pixeldata.
+fn decode(obj: &DefaultDicomObject, info: &DicomInfo, frame: u32) -> Result<pixels::Frame, String> {
+    let ts = TransferSyntaxRegistry
+        .get(&info.transfer_syntax)
+        .ok_or_else(|| "its transfer syntax is not known here".to_owned())?;
+    let mut layout = layout_of(obj);
+    let palette = palette_of(obj);
+    let undecodable = || "the frame's pixel data could not be decoded".to_owned();
+    if !ts.is_encapsulated_pixel_data() {
+        let element = obj
+            .element_opt(tags::PIXEL_DATA)
+            .ok()
+            .flatten()
+            .ok_or_else(|| "it holds no image".to_owned())?;
+        let bytes = element.to_bytes().map_err(|_| undecodable())?;
+        return pixels::frame(&bytes, &layout, frame, rescale_of(obj), palette.as_ref());
+    }
+    if let Some(rgb) = untransformed_rgb_jpeg(obj, info, &layout, frame) {
+        return rgb;
+    }
+    let decoded = obj
+        .decode_pixel_data_frame(frame)
+        .map_err(|_| undecodable())?;
+    if info.transfer_syntax == RLE || layout.photometric == "PALETTE COLOR" {
+        layout.planar =
+            decoded.planar_configuration() == dicom_pixeldata::PlanarConfiguration::PixelFirst;
+        let data = decoded.frame_data(0).map_err(|_| undecodable())?;
+        return pixels::frame(data, &layout, 0, rescale_of(obj), palette.as_ref());
+    }
+    if decoded.samples_per_pixel() == 3 {
+        return decoded
+            .to_vec_frame_with_options(0, &ConvertOptions::new().force_8bit())
+            .map(pixels::Frame::Rgb)
+            .map_err(|_| "the frame's colours could not be read".to_owned());
+    }
+    decoded
+        .to_vec_frame_with_options(
+            0,
+            &ConvertOptions::new().with_voi_lut(VoiLutOption::Identity),
+        )
+        .map(pixels::Frame::Grey)
+        .map_err(|_| "the frame's values could not be read".to_owned())
+}
+
+/// A JPEG (baseline or extended) frame whose photometric interpretation is
+/// RGB holds R, G and B as they are: DICOM says no colour transform was
+/// applied, whatever the JPEG's own markers (or their absence) suggest, so
+/// it is decoded without one (a YCbCr transform would turn it magenta).
+/// One fragment a frame; otherwise the general decoder takes it.
+fn untransformed_rgb_jpeg(
+    obj: &DefaultDicomObject,
+    info: &DicomInfo,
+    layout: &pixels::Layout,
+    frame: u32,
+) -> Option<Result<pixels::Frame, String>> {
+    let jpeg = ["1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51"];
+    if layout.photometric != "RGB"
+        || layout.samples != 3
+        || !jpeg.contains(&info.transfer_syntax.as_str())
+    {
+        return None;
+    }
+    let element = obj.element_opt(tags::PIXEL_DATA).ok().flatten()?;
+    let fragments = element.fragments()?;
+    if fragments.len() != info.frames as usize {
+        return None;
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(&fragments[frame as usize][..]);
+    decoder.set_color_transform(jpeg_decoder::ColorTransform::RGB);
+    Some(
+        decoder
+            .decode()
+            .ok()
+            .filter(|rgb| rgb.len() == (layout.rows as usize) * (layout.columns as usize) * 3)
+            .map(pixels::Frame::Rgb)
+            .ok_or_else(|| "the frame's pixel data could not be decoded".to_owned()),
+    )
 }
 
 /// A rendered frame: PNG bytes and the window used.
@@ -203,25 +518,16 @@ pub fn render(
     if frame >= info.frames {
         return Err("there is no such frame".into());
     }
-    let decoded = obj
-        .decode_pixel_data_frame(frame)
-        .map_err(|_| "the frame's pixel data could not be decoded".to_owned())?;
-    let (width, height) = (decoded.columns(), decoded.rows());
-    if decoded.samples_per_pixel() == 3 {
-        let rgb: Vec<u8> = decoded
-            .to_vec_frame_with_options(0, &ConvertOptions::new().force_8bit())
-            .map_err(|_| "the frame's colours could not be read".to_owned())?;
-        return Ok(Rendered {
-            png: png(width, height, &rgb, image::ExtendedColorType::Rgb8)?,
-            window: (127.5, 256.0),
-        });
-    }
-    let values: Vec<f32> = decoded
-        .to_vec_frame_with_options(
-            0,
-            &ConvertOptions::new().with_voi_lut(VoiLutOption::Identity),
-        )
-        .map_err(|_| "the frame's values could not be read".to_owned())?;
+    let (width, height) = (info.columns, info.rows);
+    let values = match decode(obj, info, frame)? {
+        pixels::Frame::Rgb(rgb) => {
+            return Ok(Rendered {
+                png: png(width, height, &rgb, image::ExtendedColorType::Rgb8)?,
+                window: (127.5, 256.0),
+            });
+        }
+        pixels::Frame::Grey(values) => values,
+    };
     let (centre, width_w) = window.or(info.window).unwrap_or_else(|| {
         let (lo, hi) = values
             .iter()
@@ -254,7 +560,23 @@ mod tests {
     fn person_names_read_given_name_first() {
         assert_eq!(person_name("Doe^Dana"), "Dana Doe");
         assert_eq!(person_name("Doe"), "Doe");
-        assert_eq!(person_name("Doe^Dana^^^=ideographic"), "Dana Doe");
+        assert_eq!(person_name("Doe^Dana^^^="), "Dana Doe");
         assert_eq!(person_name(""), "");
+    }
+
+    #[test]
+    fn iso_2022_names_show_every_component_group() {
+        // PS3.5 H.3.1's example as its bytes are written: JIS X 0208 under
+        // ESC $ B, back to ASCII with ESC ( B.
+        let raw = "Yamada^Tarou=\u{1b}$B;3ED\u{1b}(B^\u{1b}$BB@O:\u{1b}(B=\u{1b}$B$d$^$@\u{1b}(B^\u{1b}$B$?$m$&\u{1b}(B";
+        assert_eq!(person_name(raw), "Tarou Yamada · 山田太郎 · やまだたろう");
+        // PS3.5 I.2's Korean example: KS X 1001 designated with ESC $ ) C.
+        let hong: String = [0xC8u8, 0xAB].iter().map(|b| char::from(*b)).collect();
+        let gildong: String = [0xB1u8, 0xE6, 0xB5, 0xBF]
+            .iter()
+            .map(|b| char::from(*b))
+            .collect();
+        let raw = format!("Hong^Gildong=\u{1b}$)C{hong}^\u{1b}$)C{gildong}");
+        assert_eq!(person_name(&raw), "Gildong Hong · 홍길동");
     }
 }

@@ -24,6 +24,8 @@ pub mod links;
 #[cfg(feature = "ssr")]
 pub mod photos;
 #[cfg(feature = "ssr")]
+pub mod pixels;
+#[cfg(feature = "ssr")]
 pub mod sealed;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -18,6 +18,19 @@ pub enum Sniffed {
 /// Bytes needed to decide.
 pub const NEEDED: usize = 132;
 
+/// Whether `head` starts like a DICOM data set without its Part 10 header:
+/// an element of group 0008 with a small element number, then either an
+/// explicit VR or an implicit length that fits.
+fn is_bare_data_set(head: &[u8]) -> bool {
+    head.len() >= 8
+        && head[0] == 0x08
+        && head[1] == 0x00
+        && head[3] == 0x00
+        && head[2] <= 0x20
+        && ((head[4].is_ascii_uppercase() && head[5].is_ascii_uppercase())
+            || (u32::from_le_bytes([head[4], head[5], head[6], head[7]]) < 1024))
+}
+
 pub fn sniff(head: &[u8]) -> Option<Sniffed> {
     let starts = |magic: &[u8]| head.starts_with(magic);
     if starts(&[0xFF, 0xD8, 0xFF]) {
@@ -28,7 +41,10 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
         Some(Sniffed::Webp)
     } else if starts(b"%PDF-") {
         Some(Sniffed::Pdf)
-    } else if head.len() >= 132 && &head[128..132] == b"DICM" {
+    } else if head.len() >= 132 && &head[128..132] == b"DICM" || starts(b"DICM\x02\x00") {
+        Some(Sniffed::Dicom)
+    } else if is_bare_data_set(head) {
+        // A data set written without preamble and meta group (old modalities).
         Some(Sniffed::Dicom)
     } else if starts(b"PK\x03\x04") {
         Some(Sniffed::Zip)

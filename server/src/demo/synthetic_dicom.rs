@@ -367,8 +367,9 @@ pub fn write(slice: &Slice) -> Vec<u8> {
                 .map(|values| match slice.encoding {
                     Encoding::Rle => rle_frame(values),
                     Encoding::JpegBaseline => jpeg_frame(values, slice),
-                    // Not real JPEG-LS: enough for Hale to see the syntax and say it cannot draw it.
-                    _ => vec![0xFF, 0xD8, 0xFF, 0xF7, 0, 0],
+                    // Not real JPEG-LS: enough for Hale to see the syntax and say it
+                    // cannot draw it (start of image, start of frame, end of image).
+                    _ => vec![0xFF, 0xD8, 0xFF, 0xF7, 0xFF, 0xD9],
                 })
                 .collect();
             obj.put(DataElement::new(

@@ -355,8 +355,11 @@ async fn a_zip_study_becomes_one_file_per_instance_and_a_bomb_leaves_nothing() {
     assert_eq!(result["skipped"][0]["reason"], "it is not a DICOM file");
     assert_eq!(app.count("files").await, 3);
     assert_eq!(app.count("uploads").await, 0);
-    // Three instances, each its own blob of one part; the archive itself is gone.
-    assert_eq!(blob_objects(&app).len(), 3);
+    // Three instances, each its own blob of one part, and once the job has
+    // run their three thumbnails; the archive itself is gone.
+    app.wait_until("SELECT COUNT(thumb_key) FROM files", |n| n == 3)
+        .await;
+    assert_eq!(blob_objects(&app).len(), 6);
     let study = study(&app, &client, STUDY).await;
     assert_eq!(study["study"]["instances"], 3);
 

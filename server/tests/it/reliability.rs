@@ -770,3 +770,100 @@ async fn silent_and_trickling_connections_are_closed() {
     );
     assert!(started.elapsed() < Duration::from_secs(6));
 }
+
+#[tokio::test]
+async fn a_backup_finishes_under_continuous_ingest_and_is_a_whole_database() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("backup").await;
+    let token = app.token(&client, "observations:write").await;
+    // Writers that do not stop while the copy is made.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let url = app.url("/api/v1/observations");
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut sent = 0u64;
+            let mut at = chrono::Utc::now().timestamp() - 30 * 24 * 3600;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let batch: Vec<serde_json::Value> = (0..200)
+                    .map(|i| {
+                        serde_json::json!({"kind": "heart_rate", "value": 60 + i % 40, "unit": "/min",
+                            "time": chrono::DateTime::from_timestamp(at + i, 0).unwrap().to_rfc3339()})
+                    })
+                    .collect();
+                at += 200;
+                let answer = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&batch)
+                    .send()
+                    .await;
+                if answer.is_ok_and(|a| a.status().is_success()) {
+                    sent += 1;
+                }
+            }
+            sent
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let copy = app.dir.path().join("copy.db");
+    let database_url = app.config.database_url.expose().to_owned();
+    let copy_path = copy.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_hale"))
+            .args(["backup", "--to"])
+            .arg(&copy_path)
+            .env_clear()
+            .env("HALE_LOG", "warn")
+            .env("HALE_DATABASE_URL", database_url)
+            .output()
+            .expect("hale backup")
+    })
+    .await
+    .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let batches = writer.await.unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(batches > 0, "the writers ran");
+    let copied = hale_app::db::connect(&format!("sqlite://{}?mode=rw", copy.display()))
+        .await
+        .unwrap();
+    use sea_orm::ConnectionTrait;
+    let check = copied
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
+    let rows = copied
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) FROM observations",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    // Whole batches only: the copy is one transaction's view.
+    assert!(rows > 0 && rows % 200 == 0, "{rows}");
+    // A second backup to the same file is refused, not overwritten.
+    let again = Command::new(env!("CARGO_BIN_EXE_hale"))
+        .args(["backup", "--to"])
+        .arg(&copy)
+        .env_clear()
+        .env("HALE_LOG", "warn")
+        .env("HALE_DATABASE_URL", app.config.database_url.expose())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}
