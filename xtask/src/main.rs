@@ -61,8 +61,15 @@ fn minutes(d: Duration) -> String {
 }
 
 /// The workspace root (the parent of this crate's folder).
+/// The workspace this run was started in. `cargo run` sets
+/// `CARGO_MANIFEST_DIR` for the process; the compile-time value is only a
+/// fallback, since a build folder shared by two clones may hold a binary
+/// built from the other one.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
