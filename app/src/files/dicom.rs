@@ -91,15 +91,7 @@ fn text_of(obj: &dicom_object::InMemDicomObject, tag: Tag) -> String {
 }
 
 fn text(obj: &DefaultDicomObject, tag: Tag) -> String {
-    obj.element_opt(tag)
-        .ok()
-        .flatten()
-        .and_then(|e| {
-            e.to_str()
-                .ok()
-                .map(|s| s.trim_matches(['\0', ' ']).to_owned())
-        })
-        .unwrap_or_default()
+    text_of(obj, tag)
 }
 
 fn floats(obj: &DefaultDicomObject, tag: Tag) -> Vec<f64> {

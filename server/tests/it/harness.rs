@@ -133,34 +133,33 @@ impl TestApp {
             .expect("statement");
     }
 
-    /// The first column of the first row of a query, as an integer.
-    pub async fn scalar(&self, sql: &str) -> i64 {
+    /// The first row of a query.
+    async fn first_row(&self, sql: &str) -> sea_orm::QueryResult {
         use sea_orm::{ConnectionTrait, Statement};
         let db = self.db().await;
-        let row = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                sql.to_owned(),
-            ))
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("a row")
+    }
+
+    /// The first column of the first row of a query, as an integer.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        self.first_row(sql)
             .await
-            .expect("query")
-            .expect("a row");
-        row.try_get_by_index::<i64>(0).expect("an integer")
+            .try_get_by_index::<i64>(0)
+            .expect("an integer")
     }
 
     /// The first column of the first row of a query, as text.
     pub async fn text(&self, sql: &str) -> String {
-        use sea_orm::{ConnectionTrait, Statement};
-        let db = self.db().await;
-        let row = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                sql.to_owned(),
-            ))
+        self.first_row(sql)
             .await
-            .expect("query")
-            .expect("a row");
-        row.try_get_by_index::<String>(0).expect("text")
+            .try_get_by_index::<String>(0)
+            .expect("text")
     }
 
     /// Signs up a person, then makes them a staff member through an invitation
