@@ -27,12 +27,16 @@ pub struct Instance {
 /// viewers do — a bare data set without preamble and meta group, whose
 /// transfer syntax is then inferred (implicit or explicit VR little endian).
 pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, String> {
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
+    // Only the head is looked at first; the rest streams into the parser
+    // behind it (a file is held once, as its parsed object).
+    let mut head = Vec::with_capacity(132);
+    (&mut reader)
+        .take(132)
+        .read_to_end(&mut head)
         .map_err(|_| "the DICOM file could not be read".to_owned())?;
-    let part10 = bytes.len() >= 132 && &bytes[128..132] == b"DICM";
-    let meta_first = bytes.len() >= 4 && &bytes[..4] == b"DICM";
+    let part10 = head.len() >= 132 && &head[128..132] == b"DICM";
+    let meta_first = head.len() >= 4 && &head[..4] == b"DICM";
+    let whole = std::io::Cursor::new(head.clone()).chain(reader);
     if part10 || meta_first {
         return OpenFileOptions::new()
             .read_preamble(if part10 {
@@ -40,19 +44,21 @@ pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, String> {
             } else {
                 ReadPreamble::Never
             })
-            .from_reader(&bytes[..])
+            .from_reader(whole)
             .map_err(|_| "the DICOM file is damaged or cut short".to_owned());
     }
-    bare_data_set(&bytes).ok_or_else(|| {
+    bare_data_set(&head, whole).ok_or_else(|| {
         "this is not a DICOM file: it has neither the DICM preamble nor a data set Hale can read"
             .to_owned()
     })
 }
 
-/// A data set without preamble or meta group, wrapped with the meta group
-/// it would have had. Explicit VR is told by the first element's VR bytes.
-fn bare_data_set(bytes: &[u8]) -> Option<DefaultDicomObject> {
+/// A data set without preamble or meta group (`head` its first bytes,
+/// `whole` all of it), wrapped with the meta group it would have had.
+/// Explicit VR is told by the first element's VR bytes.
+fn bare_data_set(head: &[u8], whole: impl Read) -> Option<DefaultDicomObject> {
     use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+    let bytes = head;
     if bytes.len() < 8 || bytes[0] != 0x08 || bytes[1] != 0x00 {
         return None;
     }
@@ -63,7 +69,7 @@ fn bare_data_set(bytes: &[u8]) -> Option<DefaultDicomObject> {
         "1.2.840.10008.1.2"
     };
     let ts = TransferSyntaxRegistry.get(uid)?;
-    let obj = InMemDicomObject::read_dataset_with_ts(bytes, ts).ok()?;
+    let obj = InMemDicomObject::read_dataset_with_ts(whole, ts).ok()?;
     let sop_class = text_of(&obj, tags::SOP_CLASS_UID);
     let sop_instance = text_of(&obj, tags::SOP_INSTANCE_UID);
     if sop_class.is_empty() || sop_instance.is_empty() {
