@@ -42,6 +42,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the whole application router over `state`.
 pub fn router(state: AppState, config: &Config) -> Router {
+    middleware::abandon::install();
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
 
@@ -67,6 +68,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .layer(axum::middleware::from_fn(middleware::abandon::track))
         .merge(api::routes())
         .route(
             "/auth/oidc/{provider}/start",

@@ -2,6 +2,7 @@
 //! file and blob folder, spoken to over real HTTP. One test binary keeps link
 //! time down; each area adds a module.
 
+mod abandoned;
 mod accounts;
 mod binary;
 mod care_team;
