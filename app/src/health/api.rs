@@ -26,8 +26,11 @@ async fn vitals<M: crate::access::gate::AccessMode>(
 /// A patient's dashboard (`patient_id` empty: one's own).
 #[server(endpoint = "health/dashboard")]
 pub async fn dashboard(patient_id: Option<i64>) -> Result<DashboardView, AppError> {
-    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
-    super::service::dashboard(&state.db, &state.reads, &actor, patient_id)
+    let (state, me) = crate::request::signed_in_state()?;
+    let actor = me.actor();
+    let patient_id = crate::request::patient_of(&actor, patient_id)?;
+    let locale = me.user.locale.as_deref().unwrap_or("en");
+    super::service::dashboard(&state.db, &state.reads, &actor, patient_id, locale)
         .await
         .map_err(AppError::respond)
 }

@@ -147,11 +147,7 @@ pub fn readout(series: &SeriesView, point: &Point, offset_min: i32) -> String {
     let kind = series.kind;
     let unit = prefs.label_for(kind);
     let when = period_label(series.resolution, point.start_s, offset_min);
-    let value = prefs.format_reading(
-        kind,
-        prefs.convert(kind, point.value),
-        point.value2.map(|v| prefs.convert(kind, v)),
-    );
+    let value = prefs.format_reading(kind, point.value, point.value2);
     if series.resolution == Resolution::Raw || kind.combine() == Combine::Sum {
         format!("{when}: {value} {unit}")
     } else {

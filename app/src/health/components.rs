@@ -3,9 +3,10 @@
 //! The same components serve a patient and a care-team member looking at
 //! a patient who granted them vitals.
 
-use super::chart::{Chart, Sparkline, period_label};
+use super::card::HealthCard;
+use super::chart::{Chart, period_label};
 use super::goals_panel::{GoalsPanel, NotificationsPanel, UnitsPanel};
-use super::kind::{Combine, Kind};
+use super::kind::Kind;
 use super::labels::kind_label;
 use super::{CardView, DashboardView, Resolution, SeriesView, dashboard, series};
 use crate::clock::{now_s, offset_min};
@@ -103,7 +104,10 @@ fn DashboardBody(
         <ul class="card-grid health-cards" data-testid="health-cards">
             {with_data
                 .into_iter()
-                .map(|card| view! { <HealthCard card patient prefs=prefs.clone() offset /> }.into_any())
+                .map(|card| {
+                    let href = kind_href(patient, card.kind);
+                    view! { <HealthCard card href prefs=prefs.clone() offset /> }.into_any()
+                })
                 .collect_view()}
         </ul>
         {(!without.is_empty())
@@ -117,64 +121,6 @@ fn DashboardBody(
             })}
         {view! { <GoalsPanel goals=view.goals.clone() own version /> }.into_any()}
         {own.then(|| view! { <UnitsPanel prefs=view.prefs.clone() version /> }.into_any())}
-    }
-}
-
-#[component]
-fn HealthCard(
-    card: CardView,
-    patient: Option<i64>,
-    prefs: super::UnitPrefs,
-    offset: i32,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let kind = card.kind;
-    let latest = card.latest.clone();
-    let value = latest
-        .as_ref()
-        .map(|l| {
-            prefs.format_reading(
-                kind,
-                prefs.convert(kind, l.value),
-                l.value2.map(|v| prefs.convert(kind, v)),
-            )
-        })
-        .unwrap_or_default();
-    let when = latest
-        .as_ref()
-        .map(|l| period_label(Resolution::Raw, l.at_s, offset))
-        .unwrap_or_default();
-    let trend = card.trend_pct.map(|pct| {
-        let arrow = if pct > 2.0 {
-            "▲"
-        } else if pct < -2.0 {
-            "▼"
-        } else {
-            "▶"
-        };
-        format!("{arrow} {pct:+.0}%")
-    });
-    view! {
-        <li>
-            <a class="card health-card" href=kind_href(patient, kind) data-kind=kind.as_str()>
-                <span class="card-title">{kind_label(kind)}</span>
-                <span class="health-value">
-                    <strong data-testid="latest-value">{value}</strong>
-                    " "
-                    <span class="unit">{prefs.label_for(kind)}</span>
-                </span>
-                <span class="muted">{when}</span>
-                {trend
-                    .map(|t| {
-                        view! {
-                            <span class="trend" title=move || t_string!(i18n, health.trend_hint).to_string()>
-                                {t}
-                            </span>
-                        }
-                    })}
-                <Sparkline values=card.spark.clone() bars=kind.combine() == Combine::Sum />
-            </a>
-        </li>
     }
 }
 
@@ -410,11 +356,7 @@ fn SeriesPanel(series: SeriesView, offset: i32, on_zoom: Callback<(i64, i64)>) -
                         {rows
                             .into_iter()
                             .map(|p| {
-                                let value = prefs.format_reading(
-                                    kind,
-                                    prefs.convert(kind, p.value),
-                                    p.value2.map(|v| prefs.convert(kind, v)),
-                                );
+                                let value = prefs.format_reading(kind, p.value, p.value2);
                                 view! {
                                     <tr>
                                         <td>{period_label(resolution, p.start_s, offset)}</td>

@@ -3,7 +3,7 @@
 //! delivery by other channels comes with the notification service).
 
 use super::kind::Kind;
-use super::{GoalKind, GoalView, NotificationView};
+use super::{GoalKind, GoalView};
 use crate::access::gate::{Proof, Read, Write, kinds::Vitals};
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
@@ -207,26 +207,4 @@ pub async fn evaluate(db: &DatabaseConnection, patient_id: i64) -> Result<(), Db
         }
     }
     Ok(())
-}
-
-/// The account's latest notifications as the dashboard shows them (read
-/// through notify's one read model).
-pub async fn notifications(
-    db: &DatabaseConnection,
-    account_id: i64,
-) -> Result<Vec<NotificationView>, DbErr> {
-    Ok(crate::notify::service::latest(db, account_id, 20)
-        .await?
-        .into_iter()
-        .map(|stored| NotificationView {
-            goal: stored
-                .params()
-                .get("goal")
-                .and_then(|g| GoalKind::parse(g.as_str()?)),
-            id: stored.id,
-            read: stored.is_read(),
-            kind: stored.kind,
-            created_ms: stored.created_ms,
-        })
-        .collect())
 }

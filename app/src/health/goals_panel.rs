@@ -3,10 +3,11 @@
 
 use super::labels::goal_label;
 use super::units::{DISTANCE_CHOICES, GLUCOSE_CHOICES, TEMPERATURE_CHOICES, WEIGHT_CHOICES};
-use super::{GoalKind, GoalView, NotificationView, RemoveGoal, SaveUnits, SetGoal, UnitPrefs};
+use super::{GoalKind, GoalView, RemoveGoal, SaveUnits, SetGoal, UnitPrefs};
 use crate::i18n::*;
 use crate::layout::{ActionError, SubmitButton};
 use crate::notify::MarkNotificationRead;
+use crate::notify::NotificationItem;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -106,13 +107,13 @@ pub fn GoalsPanel(goals: Vec<GoalView>, own: bool, version: RwSignal<u32>) -> im
 
 #[component]
 pub fn NotificationsPanel(
-    notifications: Vec<NotificationView>,
+    notifications: Vec<NotificationItem>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let read = ServerAction::<MarkNotificationRead>::new();
     reload_after(read, version);
-    let unread: Vec<NotificationView> = notifications.into_iter().filter(|n| !n.read).collect();
+    let unread: Vec<NotificationItem> = notifications.into_iter().filter(|n| !n.read).collect();
     (!unread.is_empty()).then(|| {
         view! {
             <section class="panel notice" aria-labelledby="notifications-title" data-testid="notifications">
@@ -121,13 +122,9 @@ pub fn NotificationsPanel(
                     {unread
                         .into_iter()
                         .map(|n| {
-                            let text = match n.goal {
-                                Some(goal) => t_string!(i18n, health.goal_reached_note, goal = goal_label(goal)).to_string(),
-                                None => t_string!(i18n, health.notification_generic).to_string(),
-                            };
                             view! {
-                                <li class="item">
-                                    <span>{text}</span>
+                                <li class="item" data-kind=n.kind.clone()>
+                                    <span><a href=n.url.clone()><strong>{n.title.clone()}</strong></a> " " {n.body.clone()}</span>
                                     <ActionForm action=read>
                                         <input type="hidden" name="notification_id" value=n.id />
                                         <button type="submit" class="button button-quiet">{t!(i18n, health.mark_read)}</button>

@@ -30,3 +30,13 @@ pub fn goal_label(goal: GoalKind) -> String {
     }
     .to_string()
 }
+
+/// The unit values of `kind` are shown in, as the reader writes it ("steps"
+/// is a word; the other units are symbols, the same in every language).
+pub fn unit_label(prefs: &super::UnitPrefs, kind: Kind) -> String {
+    let i18n = use_i18n();
+    match kind {
+        Kind::Steps => t_string!(i18n, health.unit_steps).to_string(),
+        _ => prefs.label_for(kind).to_owned(),
+    }
+}

@@ -11,6 +11,7 @@ pub mod units;
 mod api;
 pub use api::*;
 
+mod card;
 pub mod chart;
 mod components;
 mod entry;
@@ -37,6 +38,8 @@ pub mod import_job;
 pub mod import_upload;
 #[cfg(feature = "ssr")]
 pub mod imports;
+#[cfg(feature = "ssr")]
+pub mod nights;
 #[cfg(feature = "ssr")]
 pub mod rollups;
 #[cfg(feature = "ssr")]
@@ -81,6 +84,9 @@ pub struct Latest {
     pub at_s: i64,
     pub value: f64,
     pub value2: Option<f64>,
+    /// Whether `value` is the total of the (UTC) day starting at `at_s` —
+    /// steps, energy, distance and sleep — rather than one reading at `at_s`.
+    pub day_total: bool,
 }
 
 /// A dashboard card.
@@ -161,7 +167,8 @@ pub struct DashboardView {
     pub cards: Vec<CardView>,
     pub goals: Vec<GoalView>,
     pub prefs: UnitPrefs,
-    pub notifications: Vec<NotificationView>,
+    /// Unread notifications, newest first (one's own dashboard only).
+    pub notifications: Vec<crate::notify::NotificationItem>,
 }
 
 /// How finely a series is drawn.
@@ -233,15 +240,4 @@ impl ImportView {
     pub fn is_finished(&self) -> bool {
         matches!(self.state.as_str(), "done" | "failed" | "cancelled")
     }
-}
-
-/// An in-app notification (goal reached, ...). Its text is built from
-/// `kind` and `params` in the reader's language.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NotificationView {
-    pub id: i64,
-    pub kind: String,
-    pub goal: Option<GoalKind>,
-    pub created_ms: i64,
-    pub read: bool,
 }

@@ -2,6 +2,7 @@
 //! a server function, an import job): check access, validate, store, read.
 
 use super::kind::{Combine, Kind};
+use super::nights;
 use super::reading::{NewReading, Problem, Reading};
 use super::rollups::{self, Bucket};
 use super::store::{self, StoredReading};
@@ -9,7 +10,7 @@ use super::{
     CardView, DashboardView, IngestReport, ItemError, Latest, Point, Resolution, SeriesView,
     UnitPrefs,
 };
-use crate::access::gate::{self, Read, Write, kinds::Vitals};
+use crate::access::gate::{self, Read, Write, kinds::Medications, kinds::Vitals};
 use crate::db::statement;
 use crate::error::AppError;
 use crate::identity::Actor;
@@ -134,23 +135,40 @@ pub fn figure(kind: Kind, bucket: &Bucket) -> f64 {
     }
 }
 
-/// The dashboard of a patient: a card per kind, goals, unit preferences.
-/// The access check writes through `db`; the figures are read through `reads`.
+/// The dashboard of a patient: a card per kind, goals, unit preferences,
+/// and for one's own the unread notifications in `locale` (they can name
+/// medications: reading them is an audited read of those). The access
+/// checks write through `db`; the figures are read through `reads`.
 pub async fn dashboard(
     db: &DatabaseConnection,
     reads: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
+    locale: &str,
 ) -> Result<DashboardView, AppError> {
     let proof = gate::check::<Vitals, Read>(db, actor, patient_id, None).await?;
+    let own = actor.account_id == patient_id;
+    let notifications = if own {
+        gate::check::<Medications, Read>(db, actor, patient_id, Some("notifications")).await?;
+        crate::notify::service::list(reads, patient_id, locale, 20)
+            .await?
+            .items
+            .into_iter()
+            .filter(|n| !n.read)
+            .take(5)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let db = reads;
     let latest: BTreeMap<Kind, StoredReading> =
         store::latest(db, &proof).await?.into_iter().collect();
     let today = Utc::now().timestamp().div_euclid(DAY) * DAY;
     let from = today - 13 * DAY;
+    let offset_s = zone_offset_s(db, patient_id).await?;
     let mut cards = Vec::new();
     for kind in Kind::ALL {
-        let days = rollups::buckets(db, &proof, kind, 'd', today - 27 * DAY, today + DAY).await?;
+        let days = nights::days(db, &proof, kind, today - 27 * DAY, today + DAY, offset_s).await?;
         let by_day: BTreeMap<i64, f64> =
             days.iter().map(|b| (b.start_s, figure(kind, b))).collect();
         let spark = (0..14)
@@ -168,18 +186,40 @@ pub async fn dashboard(
             }
             _ => None,
         };
-        cards.push(CardView {
-            kind,
-            latest: latest.get(&kind).map(|r| Latest {
+        let latest = match (kind.combine(), latest.get(&kind)) {
+            (_, None) => None,
+            (Combine::Mean, Some(r)) => Some(Latest {
                 at_s: r.start_s,
                 value: r.value,
                 value2: r.value2,
+                day_total: false,
             }),
+            // Totals: the last day with data (today's so far), not one reading.
+            (Combine::Sum, Some(r)) => {
+                let last_day = match days.iter().rev().find(|b| b.count > 0) {
+                    Some(b) => Some(*b),
+                    None => {
+                        let day = (r.end_s + offset_s).div_euclid(DAY) * DAY;
+                        nights::days(db, &proof, kind, day - DAY, day + DAY, offset_s)
+                            .await?
+                            .pop()
+                    }
+                };
+                last_day.map(|b| Latest {
+                    at_s: b.start_s,
+                    value: b.sum,
+                    value2: None,
+                    day_total: true,
+                })
+            }
+        };
+        cards.push(CardView {
+            kind,
+            latest,
             trend_pct,
             spark,
         });
     }
-    let own = actor.account_id == patient_id;
     Ok(DashboardView {
         patient_id,
         patient_name: if own {
@@ -193,12 +233,14 @@ pub async fn dashboard(
         cards,
         goals: super::goals::progress(db, &proof).await?,
         prefs: prefs(db, actor.account_id).await?,
-        notifications: if own {
-            super::goals::notifications(db, actor.account_id).await?
-        } else {
-            Vec::new()
-        },
+        notifications,
     })
+}
+
+/// How far east of UTC the patient's zone is now (nights are dated by it).
+async fn zone_offset_s(db: &DatabaseConnection, patient_id: i64) -> Result<i64, AppError> {
+    let zone = crate::clock::zone_of(db, patient_id).await?.zone;
+    Ok(i64::from(zone.to_offset(jiff::Timestamp::now()).seconds()))
 }
 
 /// How finely to read `[from, to)`: raw readings for two days or less of
@@ -269,7 +311,12 @@ pub async fn series(
                 ('d', DAY)
             };
             let from = from_s.div_euclid(width) * width;
-            let buckets = rollups::buckets(db, &proof, kind, period, from, to_s).await?;
+            let buckets = if period == 'd' {
+                let offset_s = zone_offset_s(db, patient_id).await?;
+                nights::days(db, &proof, kind, from, to_s, offset_s).await?
+            } else {
+                rollups::buckets(db, &proof, kind, period, from, to_s).await?
+            };
             let count: i64 = buckets.iter().map(|b| b.count).sum();
             let in_range = (kind == Kind::Glucose && count > 0).then(|| {
                 buckets.iter().map(|b| b.in_range).sum::<i64>() as f64 / count as f64 * 100.0

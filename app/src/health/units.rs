@@ -89,10 +89,15 @@ impl UnitPrefs {
         format!("{value:.decimals$}")
     }
 
-    /// "120/80" for blood pressure, else the formatted value.
+    /// Canonical values as text in the preferred unit: "120/80" for blood
+    /// pressure, else the formatted value.
     pub fn format_reading(&self, kind: Kind, value: f64, value2: Option<f64>) -> String {
         match value2 {
-            Some(v2) if kind == Kind::BloodPressure => format!("{value:.0}/{v2:.0}"),
+            Some(v2) if kind == Kind::BloodPressure => format!(
+                "{:.0}/{:.0}",
+                self.convert(kind, value),
+                self.convert(kind, v2)
+            ),
             _ => self.format(kind, value),
         }
     }
@@ -123,6 +128,10 @@ mod tests {
             prefs.format_reading(Kind::BloodPressure, 120.0, Some(80.0)),
             "120/80"
         );
+        // A reading is converted once: canonical in, preferred unit out.
+        assert_eq!(prefs.format_reading(Kind::Sleep, 450.0, None), "7.5");
+        assert_eq!(prefs.format_reading(Kind::Distance, 5000.0, None), "5.0");
+        assert_eq!(prefs.format_reading(Kind::Weight, 80.0, None), "176.4");
         assert!(
             UnitPrefs {
                 weight: "stone".into(),

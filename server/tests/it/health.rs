@@ -760,7 +760,13 @@ async fn reaching_a_goal_creates_one_notification() {
         (goal["kind"].clone(), goal["reached"].clone()),
         (json!("daily_steps"), json!(true))
     );
-    assert_eq!(dashboard["notifications"][0]["goal"], "daily_steps");
+    // The dashboard shows the notification's own words, as the list does.
+    assert_eq!(dashboard["notifications"][0]["kind"], "goal_reached");
+    let words = format!(
+        "{} {}",
+        dashboard["notifications"][0]["title"], dashboard["notifications"][0]["body"]
+    );
+    assert!(words.contains("daily steps"), "{words}");
     let id = dashboard["notifications"][0]["id"]
         .as_i64()
         .unwrap()

@@ -6,6 +6,7 @@ mod abandoned;
 mod accounts;
 mod binary;
 mod care_team;
+mod dashboard_figures;
 mod dicom_variants;
 mod fhir_observations;
 mod files;
