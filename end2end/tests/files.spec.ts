@@ -123,10 +123,14 @@ test("the viewer scrolls slices, drags the window, zooms, and measures in millim
   await expect(page.getByTestId("window-label")).toHaveText("W 1500 · L -600");
   await expect(frame).toHaveAttribute("src", /&wc=-600&ww=1500/);
 
-  // Zoom by key, reset.
+  // Zoom by key: the image itself grows (the page's CSP must let the zoom through), reset.
   await viewer.focus();
+  const before = (await frame.boundingBox())!;
   await page.keyboard.press("+");
   await expect(viewer).toContainText("125%");
+  await expect
+    .poll(async () => ((await frame.boundingBox())?.width ?? 0) / before.width)
+    .toBeCloseTo(1.25, 2);
   await page.keyboard.press("r");
   await expect(viewer).toContainText("100%");
   await expect(page.getByTestId("window-label")).toHaveText("W 400 · L 40");

@@ -302,9 +302,13 @@ fn Viewer(detail: RwSignal<StudyDetail>) -> impl IntoView {
                     {move || match info().and_then(|i| i.unsupported) {
                         Some(reason) => view! { <p class="viewer-message" role="alert" data-testid="unsupported">{t!(i18n, files.cannot_show)} " " {reason}</p> }.into_any(),
                         None => view! {
-                            <div class="viewer-stage" style=move || {
-                                let (x, y) = pan.get();
-                                format!("transform: translate({x}px, {y}px) scale({})", zoom.get())
+                            // Set through the CSSOM (`style:`), which the page's CSP
+                            // allows (it blocks `style` attributes); none until the
+                            // image moves, so the server writes no attribute.
+                            <div class="viewer-stage" style:transform=move || {
+                                let ((x, y), z) = (pan.get(), zoom.get());
+                                (x != 0.0 || y != 0.0 || z != 1.0)
+                                    .then(|| format!("translate({x}px, {y}px) scale({z})"))
                             }>
                                 <img node_ref=img src=src alt=move || t_string!(i18n, files.slice_of, n = slice_ix.get() + 1, total = count()).to_string()
                                     draggable="false" data-testid="frame" />
