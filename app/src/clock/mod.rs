@@ -34,6 +34,22 @@ pub fn now_s() -> i64 {
     }
 }
 
+/// The browser's IANA time zone (none before hydration).
+pub fn browser_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 /// The cookie that carries the browser's UTC offset in minutes.
 pub const OFFSET_COOKIE: &str = "hale_tz";
 

@@ -16,22 +16,6 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// The browser's IANA time zone (none before hydration).
-fn browser_zone() -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let format =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
-            .ok()
-            .and_then(|v| v.as_string())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
-    }
-}
-
 /// What the page shares with its rows.
 #[derive(Clone, Copy)]
 struct Ctx {
@@ -139,12 +123,12 @@ fn TodayBody(view: TodayView, ctx: Ctx) -> impl IntoView {
     let i18n = use_i18n();
     let zone_banner = {
         let zone = view.zone.clone();
-        let zone_set = view.zone_set;
         let device = RwSignal::new(None::<String>);
-        Effect::new(move |_| device.set(browser_zone()));
+        Effect::new(move |_| device.set(crate::clock::browser_zone()));
         move || {
             let here = device.get()?;
-            (here != zone || !zone_set).then(|| {
+            // Only a real difference: "UTC vs UTC" says nothing.
+            (here != zone).then(|| {
                 let chosen = here.clone();
                 let use_it = move |_| {
                     let chosen = chosen.clone();

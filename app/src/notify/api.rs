@@ -154,3 +154,13 @@ pub async fn send_test_notification() -> Result<(), AppError> {
     crate::jobs::queue::wake();
     Ok(())
 }
+
+/// The browser's time zone, taken when the account has none yet (sent by
+/// the frame on a new account's first page); answers whether it was taken.
+#[server(endpoint = "notify/adopt_zone")]
+pub async fn adopt_time_zone(zone: String) -> Result<bool, AppError> {
+    let (state, me) = crate::request::signed_in_state()?;
+    super::prefs::adopt_time_zone(&state.db, me.user.id, &zone)
+        .await
+        .map_err(AppError::respond)
+}

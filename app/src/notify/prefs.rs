@@ -184,28 +184,55 @@ pub async fn set_time_zone(
     account_id: i64,
     zone: &str,
 ) -> Result<(), AppError> {
+    write_zone(db, account_id, zone, false).await.map(|_| ())
+}
+
+/// Takes the browser's zone when the account has none yet (a new account's
+/// first page); a zone already chosen stays. Answers whether it was taken.
+pub async fn adopt_time_zone(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    zone: &str,
+) -> Result<bool, AppError> {
+    write_zone(db, account_id, zone, true).await
+}
+
+async fn write_zone(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    zone: &str,
+    only_if_unset: bool,
+) -> Result<bool, AppError> {
     let zone = zone.trim();
     if crate::clock::zone(zone).is_none() {
         return Err(invalid(UNKNOWN_ZONE));
     }
     let defaults = Prefs::defaults();
-    db.execute_raw(statement(
-        db.get_database_backend(),
-        "INSERT INTO notify_prefs (account_id, time_zone, email, sms, push, show_details, \
-         updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET \
-         time_zone = excluded.time_zone, updated_ms = excluded.updated_ms",
-        [
-            account_id.into(),
-            zone.to_owned().into(),
-            i32::from(defaults.email).into(),
-            i32::from(defaults.sms).into(),
-            i32::from(defaults.push).into(),
-            i32::from(defaults.show_details).into(),
-            now_ms().into(),
-        ],
-    ))
-    .await?;
-    Ok(())
+    let keep = if only_if_unset {
+        " WHERE notify_prefs.time_zone IS NULL OR notify_prefs.time_zone = ''"
+    } else {
+        ""
+    };
+    let written = db
+        .execute_raw(statement(
+            db.get_database_backend(),
+            &format!(
+                "INSERT INTO notify_prefs (account_id, time_zone, email, sms, push, show_details, \
+                 updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET \
+                 time_zone = excluded.time_zone, updated_ms = excluded.updated_ms{keep}"
+            ),
+            [
+                account_id.into(),
+                zone.to_owned().into(),
+                i32::from(defaults.email).into(),
+                i32::from(defaults.sms).into(),
+                i32::from(defaults.push).into(),
+                i32::from(defaults.show_details).into(),
+                now_ms().into(),
+            ],
+        ))
+        .await?;
+    Ok(written.rows_affected() > 0)
 }
 
 #[cfg(test)]
