@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { HomePage, SignInPage, hydrated, signedUp } from "./pages";
+import { HomePage, SignInPage, hydrated, openAccountMenu, signedUp } from "./pages";
 
 test("the language switches in place and is remembered", async ({ page }) => {
   const signIn = new SignInPage(page);
@@ -28,6 +28,7 @@ test("Accept-Language chooses the first language", async ({ browser }) => {
 test("a signed-in person's language follows them to a new browser", async ({ page, browser }) => {
   const person = await signedUp(page);
   await hydrated(page);
+  await openAccountMenu(page);
   await page.getByLabel("Language").selectOption("zh-TW");
   await expect(new HomePage(page).greeting()).toContainText("您好");
 

@@ -67,8 +67,16 @@ export class HomePage {
   }
 
   async signOut() {
+    await openAccountMenu(this.page);
     await this.page.getByRole("button", { name: "Sign out" }).click();
   }
+}
+
+/** Opens the header's account menu (name, language, sign-out), if closed. */
+export async function openAccountMenu(page: Page) {
+  const menu = page.getByTestId("account-menu");
+  if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
+  await expect(menu).toHaveAttribute("open", "");
 }
 
 /** The demo patient (Dana, with a year of readings), made by `hale demo`. */

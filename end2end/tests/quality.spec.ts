@@ -52,7 +52,7 @@ test("the page hydrates: the phone menu opens and closes", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signedUp(page);
   await hydrated(page);
-  const menu = page.getByRole("button", { name: "Menu" });
+  const menu = page.getByRole("navigation", { name: "Tabs" }).getByRole("button", { name: "More" });
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(menu).toHaveAttribute("aria-expanded", "false");
   await expect(nav).toBeHidden();

@@ -7,7 +7,7 @@ use super::{
     send_test_notification, unread_count, unsubscribe_push,
 };
 use crate::i18n::*;
-use crate::layout::{ActionError, ErrorMessage, SubmitButton};
+use crate::layout::{ActionError, ErrorMessage, Icon, IconSvg, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,7 +36,7 @@ pub fn NotificationBell() -> impl IntoView {
     view! {
         <a href="/notifications" class="bell" data-testid="bell"
             aria-label=move || t_string!(i18n, notify.bell_label, count = count.get()).to_string()>
-            <span aria-hidden="true">"🔔"</span>
+            <IconSvg icon=Icon::Bell />
             {move || (count.get() > 0).then(|| view! {
                 <span class="bell-count" data-testid="bell-count">{count.get()}</span>
             })}

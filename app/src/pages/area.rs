@@ -1,5 +1,6 @@
 use crate::frame::Area;
 use crate::i18n::*;
+use crate::layout::IconSvg;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,7 +15,7 @@ pub fn AreaPage(area: Area) -> impl IntoView {
             <p>{move || area.summary()}</p>
         </section>
         <div class="empty-state">
-            <span class="empty-icon" aria-hidden="true">{area.icon()}</span>
+            <span class="empty-icon"><IconSvg icon=area.icon() /></span>
             <p>{t!(i18n, areas.empty)}</p>
         </div>
     }

@@ -20,7 +20,9 @@ impl WriteLock {
             .acquire()
             .await
             .expect("a connection");
-        conn.execute("BEGIN IMMEDIATE").await.expect("the write lock");
+        conn.execute("BEGIN IMMEDIATE")
+            .await
+            .expect("the write lock");
         WriteLock(conn)
     }
 
