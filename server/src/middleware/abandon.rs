@@ -37,7 +37,12 @@ pub async fn track(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(Lease(lease));
     // If this future is dropped before answering, `holder` drops with it.
     let response = next.run(request).await;
-    response.map(|body| Body::new(Held { body, _holder: holder }))
+    response.map(|body| {
+        Body::new(Held {
+            body,
+            _holder: holder,
+        })
+    })
 }
 
 /// A response body that holds its request's lease open until it is dropped;
