@@ -23,12 +23,15 @@ pub struct Scales {
     pub to_s: i64,
     pub low: f64,
     pub high: f64,
+    /// The drawing's width: the chart's own width in CSS pixels once the
+    /// browser has measured it (so text is drawn at its size), else `WIDTH`.
+    pub width: f64,
 }
 
 impl Scales {
     pub fn x(&self, t: i64) -> f64 {
         let span = (self.to_s - self.from_s).max(1) as f64;
-        LEFT + (t - self.from_s) as f64 / span * (WIDTH - LEFT - RIGHT)
+        LEFT + (t - self.from_s) as f64 / span * (self.width - LEFT - RIGHT)
     }
 
     pub fn y(&self, v: f64) -> f64 {
@@ -38,7 +41,7 @@ impl Scales {
 
     /// The time under an x position of the drawing.
     pub fn time_at(&self, x: f64) -> i64 {
-        let fraction = ((x - LEFT) / (WIDTH - LEFT - RIGHT)).clamp(0.0, 1.0);
+        let fraction = ((x - LEFT) / (self.width - LEFT - RIGHT)).clamp(0.0, 1.0);
         self.from_s + (fraction * (self.to_s - self.from_s) as f64) as i64
     }
 }
@@ -61,7 +64,12 @@ fn nice_step(span: f64, count: f64) -> f64 {
 }
 
 /// The value range to draw (data in display units, the target band, zero for bars).
-pub fn scales(series: &SeriesView, values: &[(f64, f64)], target: Option<(f64, f64)>) -> Scales {
+pub fn scales(
+    series: &SeriesView,
+    values: &[(f64, f64)],
+    target: Option<(f64, f64)>,
+    width: f64,
+) -> Scales {
     let mut low = f64::INFINITY;
     let mut high = f64::NEG_INFINITY;
     for (min, max) in values {
@@ -88,7 +96,93 @@ pub fn scales(series: &SeriesView, values: &[(f64, f64)], target: Option<(f64, f
         to_s: series.to_s,
         low: (low / step).floor() * step,
         high: (high / step).ceil() * step,
+        width,
     }
+}
+
+/// Ticks of the time axis on calendar boundaries, with their labels: hours
+/// (with the date at midnight) over a few days, days over a few months,
+/// months beyond (with the year where it changes). At most about one per
+/// `min_gap_px` of a drawing `width` wide.
+pub fn time_ticks(from_s: i64, to_s: i64, offset_min: i32, width: f64) -> Vec<(i64, String)> {
+    use chrono::{Datelike as _, NaiveDate, Timelike as _};
+    const MIN_GAP_PX: f64 = 72.0;
+    let span = (to_s - from_s).max(1);
+    let most = ((width - LEFT - RIGHT) / MIN_GAP_PX).floor().max(2.0) as i64;
+    let off = i64::from(offset_min) * 60;
+    let mut ticks = Vec::new();
+    if span <= 4 * 86_400 {
+        let step_h = [1, 2, 3, 6, 12, 24]
+            .into_iter()
+            .find(|h| span / (h * 3600) <= most)
+            .unwrap_or(24);
+        let mut t = (from_s + off).div_euclid(3600) * 3600 - off;
+        while t <= to_s {
+            let at = local(t, offset_min);
+            if t >= from_s && i64::from(at.hour()) % step_h == 0 {
+                let label = if at.hour() == 0 {
+                    at.format("%m-%d").to_string()
+                } else {
+                    at.format("%H:%M").to_string()
+                };
+                ticks.push((t, label));
+            }
+            t += 3600;
+        }
+    } else if span <= 120 * 86_400 {
+        // Days are UTC days: ticks at UTC midnights; weekly ones on Mondays.
+        let step_d = [1, 2, 7, 14]
+            .into_iter()
+            .find(|d| span / (d * 86_400) <= most)
+            .unwrap_or(14);
+        let mut day = (from_s + 86_399).div_euclid(86_400);
+        if step_d >= 7 {
+            day += (4 - day).rem_euclid(7); // 1970-01-05, day 4, was a Monday
+        }
+        let mut last_year = None;
+        while day * 86_400 <= to_s {
+            let at = local(day * 86_400, 0);
+            let label = if last_year.is_some_and(|y| y != at.year()) {
+                at.format("%Y-%m-%d").to_string()
+            } else {
+                at.format("%m-%d").to_string()
+            };
+            last_year = Some(at.year());
+            ticks.push((day * 86_400, label));
+            day += step_d;
+        }
+    } else {
+        let step_m = [1, 2, 3, 6, 12]
+            .into_iter()
+            .find(|m| span / (m * 30 * 86_400) <= most)
+            .unwrap_or(12);
+        let start = local(from_s, 0).date();
+        let mut month = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).unwrap_or(start);
+        let mut last_year = None;
+        loop {
+            let t = month
+                .and_hms_opt(0, 0, 0)
+                .map(|d| d.and_utc().timestamp())
+                .unwrap_or(to_s + 1);
+            if t > to_s {
+                break;
+            }
+            if t >= from_s && (month.month0() as i64) % step_m == 0 {
+                let year = month.year();
+                let label = if last_year != Some(year) || month.month() == 1 {
+                    month.format("%Y-%m").to_string()
+                } else {
+                    month.format("%m").to_string()
+                };
+                last_year = Some(year);
+                ticks.push((t, label));
+            }
+            month = month
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(month);
+        }
+    }
+    ticks
 }
 
 /// The ticks of the value axis.
@@ -168,6 +262,60 @@ pub fn Chart(
     #[prop(into)] label: String,
     #[prop(optional, into)] on_zoom: Option<Callback<(i64, i64)>>,
 ) -> impl IntoView {
+    let unit = super::labels::unit_label(&series.prefs, series.kind);
+    // Drawn at its own width in CSS pixels once the browser has measured
+    // it, so that text keeps its size on a phone; the server (and the first
+    // render in the browser, to hydrate the same markup) draws at `WIDTH`.
+    let width = RwSignal::new(WIDTH);
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let measure = move || {
+            if let Some(figure) = figure.get_untracked() {
+                let drawn = f64::from(figure.client_width());
+                if drawn >= 200.0 && (drawn - width.get_untracked()).abs() >= 1.0 {
+                    width.set(drawn);
+                }
+            }
+        };
+        Effect::new(move |_| {
+            figure.track();
+            measure();
+        });
+        let _ = window_event_listener(leptos::ev::resize, move |_| measure());
+    }
+    let hover = RwSignal::new(None::<usize>);
+    let readout_series = series.clone();
+    let readout_text = move || {
+        hover
+            .get()
+            .and_then(|i| readout_series.points.get(i))
+            .map(|p| readout(&readout_series, p, offset_min))
+    };
+    let caption = format!("{label} ({unit})");
+    view! {
+        <figure class="chart" node_ref=figure>
+            {move || {
+                drawing(&series, offset_min, &label, on_zoom, width.get(), hover)
+            }}
+            <figcaption class="chart-readout" aria-live="polite" data-testid="chart-readout">
+                {move || readout_text().unwrap_or_else(|| caption.clone())}
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The chart's SVG at a width: axes, target, bars or lines, the cursor.
+/// A tap (or a pointer over it) selects a point and shows its figures;
+/// tapping the selected point again, Enter, or a click zooms into its period.
+fn drawing(
+    series: &SeriesView,
+    offset_min: i32,
+    label: &str,
+    on_zoom: Option<Callback<(i64, i64)>>,
+    width: f64,
+    hover: RwSignal<Option<usize>>,
+) -> impl IntoView + use<> {
     let kind = series.kind;
     let prefs = series.prefs.clone();
     let shown: Vec<(f64, f64, f64, Option<f64>)> = series
@@ -191,16 +339,16 @@ pub fn Chart(
     if kind == Kind::BloodPressure {
         extents.push(DIASTOLIC_TARGET);
     }
-    let scales = scales(&series, &extents, target);
+    let scales = scales(series, &extents, target, width);
     let bars = kind.combine() == Combine::Sum;
     let n = series.points.len();
     let bar_width = if n > 0 {
-        let width = match series.resolution {
+        let period = match series.resolution {
             Resolution::Day => 86_400,
             Resolution::Hour => 3600,
             Resolution::Raw => 60,
         } as f64;
-        (width / (series.to_s - series.from_s).max(1) as f64 * (WIDTH - LEFT - RIGHT) * 0.8)
+        (period / (series.to_s - series.from_s).max(1) as f64 * (width - LEFT - RIGHT) * 0.8)
             .max(1.0)
     } else {
         1.0
@@ -238,10 +386,7 @@ pub fn Chart(
             d
         });
     let ticks = value_ticks(&scales);
-    let time_ticks: Vec<i64> = (0..=4)
-        .map(|i| series.from_s + (series.to_s - series.from_s) * i / 4)
-        .collect();
-    let hover = RwSignal::new(None::<usize>);
+    let time_ticks = time_ticks(series.from_s, series.to_s, offset_min, width);
     let starts: Vec<i64> = series
         .points
         .iter()
@@ -260,13 +405,6 @@ pub fn Chart(
                 .min_by_key(|&j| (starts[j] - t).abs())
         }
     };
-    let series_for_readout = series.clone();
-    let readout_text = move || {
-        hover
-            .get()
-            .and_then(|i| series_for_readout.points.get(i))
-            .map(|p| readout(&series_for_readout, p, offset_min))
-    };
     let xy_for_marker = xy.clone();
     let periods: Vec<(i64, i64)> = series.points.iter().map(|p| (p.start_s, p.end_s)).collect();
     let zoom = move |i: usize| {
@@ -275,15 +413,29 @@ pub fn Chart(
         }
     };
     let zoom_click = zoom.clone();
-    let on_pointer = {
+    let point_at = {
         let nearest = nearest.clone();
+        move |ev: &leptos::ev::PointerEvent| {
+            let drawn = event_target_width(ev);
+            (drawn > 0.0)
+                .then(|| nearest(scales.time_at(f64::from(ev.offset_x()) / drawn * width)))
+                .flatten()
+        }
+    };
+    let on_pointer = {
+        let point_at = point_at.clone();
         move |ev: leptos::ev::PointerEvent| {
-            let width = event_target_width(&ev);
-            if width > 0.0 {
-                let x = f64::from(ev.offset_x()) / width * WIDTH;
-                hover.set(nearest(scales.time_at(x)));
+            if ev.pointer_type() == "mouse" {
+                hover.set(point_at(&ev));
             }
         }
+    };
+    // What was selected when this press began: a tap selects, and only a
+    // tap on the point already selected zooms.
+    let pressed_on = RwSignal::new(None::<usize>);
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        pressed_on.set(hover.get_untracked());
+        hover.set(point_at(&ev));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if n == 0 {
@@ -309,20 +461,26 @@ pub fn Chart(
             hover.set(Some(next));
         }
     };
-    let unit = prefs.label_for(kind);
     view! {
-        <figure class="chart">
             <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                viewBox=format!("0 0 {width} {HEIGHT}")
                 role="img"
-                aria-label=label.clone()
+                aria-label=label.to_owned()
                 tabindex="0"
                 data-testid="chart"
                 on:pointermove=on_pointer
-                on:pointerleave=move |_| hover.set(None)
+                on:pointerleave=move |ev: leptos::ev::PointerEvent| {
+                    if ev.pointer_type() == "mouse" {
+                        hover.set(None);
+                    }
+                }
+                on:pointerdown=on_down
                 on:keydown=on_key
                 on:click=move |_| {
-                    if let Some(i) = hover.get_untracked() {
+                    let selected = hover.get_untracked();
+                    if let Some(i) = selected
+                        && selected == pressed_on.get_untracked()
+                    {
                         zoom_click(i);
                     }
                 }
@@ -334,7 +492,7 @@ pub fn Chart(
                                 class="chart-target"
                                 x=LEFT
                                 y=scales.y(b)
-                                width=WIDTH - LEFT - RIGHT
+                                width=width - LEFT - RIGHT
                                 height=(scales.y(a) - scales.y(b)).max(0.0)
                             />
                         }
@@ -344,7 +502,7 @@ pub fn Chart(
                     .map(|v| {
                         let y = scales.y(*v);
                         view! {
-                            <line class="chart-grid" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y />
+                            <line class="chart-grid" x1=LEFT x2=width - RIGHT y1=y y2=y />
                             <text class="chart-tick" x=LEFT - 6.0 y=y + 4.0 text-anchor="end">
                                 {format!("{v}")}
                             </text>
@@ -352,14 +510,11 @@ pub fn Chart(
                     })
                     .collect_view()}
                 {time_ticks
-                    .iter()
-                    .map(|t| {
-                        let label = match series.resolution {
-                            Resolution::Day => local(*t, offset_min).format("%m-%d").to_string(),
-                            _ => local(*t, offset_min).format("%m-%d %H:%M").to_string(),
-                        };
+                    .into_iter()
+                    .map(|(t, label)| {
                         view! {
-                            <text class="chart-tick" x=scales.x(*t) y=HEIGHT - 8.0 text-anchor="middle">
+                            <line class="chart-grid chart-grid-time" x1=scales.x(t) x2=scales.x(t) y1=TOP y2=HEIGHT - BOTTOM />
+                            <text class="chart-tick" x=scales.x(t) y=HEIGHT - 8.0 text-anchor="middle">
                                 {label}
                             </text>
                         }
@@ -407,10 +562,6 @@ pub fn Chart(
                         })
                 }}
             </svg>
-            <figcaption class="chart-readout" aria-live="polite" data-testid="chart-readout">
-                {move || readout_text().unwrap_or_else(|| format!("{label} ({unit})"))}
-            </figcaption>
-        </figure>
     }
 }
 
@@ -493,7 +644,7 @@ mod tests {
     #[test]
     fn scales_cover_the_data_and_the_target_with_round_ends() {
         let s = series(Kind::Glucose, vec![]);
-        let scales = scales(&s, &[(95.0, 240.0)], Some((70.0, 180.0)));
+        let scales = scales(&s, &[(95.0, 240.0)], Some((70.0, 180.0)), WIDTH);
         assert!(scales.low <= 70.0 && scales.high >= 240.0);
         assert_eq!(scales.low % 50.0, 0.0);
         assert!((scales.y(scales.low) - (HEIGHT - BOTTOM)).abs() < 1e-9);
@@ -501,10 +652,56 @@ mod tests {
         assert_eq!(scales.time_at(scales.x(86_400 * 4)), 86_400 * 4);
     }
 
+    fn date(y: i32, m: u32, d: u32) -> i64 {
+        chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    }
+
+    #[test]
+    fn time_ticks_fall_on_calendar_boundaries_with_the_year_where_it_changes() {
+        // A week: every midnight.
+        let week = time_ticks(date(2026, 11, 24), date(2026, 12, 1), 0, WIDTH);
+        assert_eq!(week.len(), 8);
+        assert!(week.iter().all(|(t, _)| t % 86_400 == 0));
+        assert_eq!(week[0].1, "11-24");
+        // Across a new year: Mondays, the first of the new year with its year.
+        let turn = time_ticks(date(2026, 12, 10), date(2027, 1, 20), 0, WIDTH);
+        assert!(
+            turn.iter().all(|(t, _)| (t / 86_400).rem_euclid(7) == 4),
+            "{turn:?}"
+        );
+        let labels: Vec<&str> = turn.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["12-14", "12-21", "12-28", "2027-01-04", "01-11", "01-18"]
+        );
+        // A year: months, the year shown on the first and on January.
+        let year = time_ticks(date(2026, 3, 15), date(2027, 3, 15), 0, WIDTH);
+        assert!(
+            year.iter()
+                .all(|(t, _)| local(*t, 0).format("%d").to_string() == "01")
+        );
+        assert_eq!(year[0].1, "2026-05");
+        assert!(year.iter().any(|(_, l)| l == "2027-01"), "{year:?}");
+        // A day on a phone in Taipei: local hours, fewer of them.
+        let day = time_ticks(
+            date(2026, 11, 30) - 8 * 3600,
+            date(2026, 12, 1) - 8 * 3600,
+            480,
+            360.0,
+        );
+        assert!(day.len() <= 5, "{day:?}");
+        assert_eq!(day[0].1, "11-30");
+    }
+
     #[test]
     fn bars_start_at_zero() {
         let s = series(Kind::Steps, vec![]);
-        assert_eq!(scales(&s, &[(4000.0, 9000.0)], None).low, 0.0);
+        assert_eq!(scales(&s, &[(4000.0, 9000.0)], None, WIDTH).low, 0.0);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::card::HealthCard;
 use super::chart::{Chart, period_label};
 use super::goals_panel::{GoalsPanel, NotificationsPanel, UnitsPanel};
 use super::kind::Kind;
-use super::labels::kind_label;
+use super::labels::{kind_label, unit_label};
 use super::{CardView, DashboardView, Resolution, SeriesView, dashboard, series};
 use crate::clock::{now_s, offset_min};
 use crate::i18n::*;
@@ -305,12 +305,44 @@ fn KindDetail(patient: Option<i64>) -> impl IntoView {
     }
 }
 
+/// A series in one line, in canonical units: (average, lowest, highest).
+/// Levels average their readings; totals average their periods.
+fn summary_of(series: &SeriesView) -> Option<(f64, f64, f64)> {
+    let points = &series.points;
+    if points.is_empty() {
+        return None;
+    }
+    let (avg, low, high) = if series.kind.combine() == super::kind::Combine::Sum {
+        let values = points.iter().map(|p| p.value);
+        (
+            values.clone().sum::<f64>() / points.len() as f64,
+            values.clone().fold(f64::INFINITY, f64::min),
+            values.fold(f64::NEG_INFINITY, f64::max),
+        )
+    } else {
+        let count: i64 = points.iter().map(|p| p.count.max(1)).sum();
+        (
+            points
+                .iter()
+                .map(|p| p.value * p.count.max(1) as f64)
+                .sum::<f64>()
+                / count as f64,
+            points.iter().map(|p| p.min).fold(f64::INFINITY, f64::min),
+            points
+                .iter()
+                .map(|p| p.max)
+                .fold(f64::NEG_INFINITY, f64::max),
+        )
+    };
+    Some((avg, low, high))
+}
+
 #[component]
 fn SeriesPanel(series: SeriesView, offset: i32, on_zoom: Callback<(i64, i64)>) -> impl IntoView {
     let i18n = use_i18n();
     let kind = series.kind;
     let prefs = series.prefs.clone();
-    let unit = prefs.label_for(kind);
+    let unit = unit_label(&prefs, kind);
     let resolution = series.resolution;
     let summary = move || match resolution {
         Resolution::Raw => t_string!(i18n, health.showing_raw).to_string(),
@@ -320,7 +352,22 @@ fn SeriesPanel(series: SeriesView, offset: i32, on_zoom: Callback<(i64, i64)>) -
     let empty = series.points.is_empty();
     let in_range = series.in_range_pct;
     let rows = series.points.clone();
-    let label = format!("{} ({unit})", kind_label(kind));
+    let label = kind_label(kind);
+    let summary_line = summary_of(&series).map(|(avg, low, high)| {
+        let from = period_label(Resolution::Day, series.from_s, offset);
+        let to = period_label(Resolution::Day, series.to_s - 1, offset);
+        t_string!(
+            i18n,
+            health.chart_summary,
+            avg = prefs.format(kind, avg),
+            low = prefs.format(kind, low),
+            high = prefs.format(kind, high),
+            unit = unit_label(&prefs, kind),
+            from = from,
+            to = to
+        )
+        .to_string()
+    });
     view! {
         <section class="panel">
             <p class="muted" data-testid="resolution" data-resolution=format!("{resolution:?}").to_lowercase()>
@@ -334,6 +381,7 @@ fn SeriesPanel(series: SeriesView, offset: i32, on_zoom: Callback<(i64, i64)>) -
                         </p>
                     }
                 })}
+            {summary_line.map(|line| view! { <p class="chart-summary" data-testid="chart-summary">{line}</p> })}
             {if empty {
                 view! { <p class="empty-state">{t!(i18n, health.no_readings_in_range)}</p> }.into_any()
             } else {
