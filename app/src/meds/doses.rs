@@ -34,16 +34,26 @@ pub fn adherence(
         return None;
     }
     let mut counts = Adherence::default();
+    let today = crate::clock::local(zone, now_ms).0;
     let mut day = from;
     while day <= to {
         for slot in slots::slots_on(&med.input.schedule, med.start, med.end, zone, day) {
             if slot.due_ms > now_ms {
                 continue;
             }
-            counts.expected += 1;
             match find_log(logs, med.id, &slot.key) {
-                Some(log) if log.taken => counts.taken += 1,
-                Some(_) => counts.skipped += 1,
+                Some(log) => {
+                    counts.expected += 1;
+                    if log.taken {
+                        counts.taken += 1;
+                    } else {
+                        counts.skipped += 1;
+                    }
+                }
+                // A dose not logged is missed once its day is over; until
+                // then it may still be taken (a new medication's first day
+                // is not 0 %).
+                None if day < today => counts.expected += 1,
                 None => {}
             }
         }
@@ -179,6 +189,7 @@ pub async fn today(
             date: date.format("%Y-%m-%d").to_string(),
             counts,
             future: date > today,
+            today: date == today,
         }));
         date = date.succ_opt().unwrap_or(month_end + Duration::days(1));
     }

@@ -173,6 +173,8 @@ pub struct CalendarDay {
     pub date: String,
     pub counts: Adherence,
     pub future: bool,
+    /// The day in progress: what is not logged yet is not missed yet.
+    pub today: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

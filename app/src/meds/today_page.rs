@@ -358,7 +358,9 @@ fn Calendar(days: Vec<Option<super::CalendarDay>>) -> impl IntoView {
                     None => view! { <span class="calendar-pad" aria-hidden="true"></span> }.into_any(),
                     Some(day) => {
                         let c = day.counts;
-                        let class = if day.future || c.expected == 0 {
+                        let class = if day.today {
+                            "calendar-day today"
+                        } else if day.future || c.expected == 0 {
                             "calendar-day"
                         } else if c.taken == c.expected {
                             "calendar-day done"
@@ -377,6 +379,12 @@ fn Calendar(days: Vec<Option<super::CalendarDay>>) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
+            <ul class="legend" data-testid="calendar-legend">
+                <li><span class="swatch done" aria-hidden="true"></span>{t!(i18n, meds.legend_done)}</li>
+                <li><span class="swatch partial" aria-hidden="true"></span>{t!(i18n, meds.legend_partial)}</li>
+                <li><span class="swatch missed" aria-hidden="true"></span>{t!(i18n, meds.legend_missed)}</li>
+                <li><span class="swatch today" aria-hidden="true"></span>{t!(i18n, meds.legend_today)}</li>
+            </ul>
         </section>
     }
 }

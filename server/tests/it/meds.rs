@@ -348,7 +348,9 @@ async fn adherence_matches_a_recomputation_from_the_log() {
                 )
                 .unwrap()
                 .and_utc();
-                if due <= now {
+                // Unlogged doses of today are not missed yet.
+                let logged_here = logged.iter().any(|(_, d, _)| *d == due);
+                if due <= now && (date < today || logged_here) {
                     expected += 1;
                 }
             }
@@ -385,6 +387,40 @@ async fn adherence_matches_a_recomputation_from_the_log() {
         .filter(|(d, _, s)| d.format("%Y-%m").to_string() == month && *s == "taken")
         .count() as i64;
     assert_eq!(calendar_taken, taken_this_month);
+}
+
+#[tokio::test]
+async fn a_dose_not_yet_logged_today_is_not_counted_missed() {
+    let app = TestApp::start().await;
+    let (ann, _) = app.signed_in_client("ann").await;
+    assert_eq!(set_zone(&app, &ann, "UTC").await, StatusCode::OK);
+    let today = chrono::Utc::now().date_naive();
+    let mut input = daily("Metformin", &["00:00"]);
+    input["start_date"] = json!(today.format("%Y-%m-%d").to_string());
+    let id = add(&app, &ann, input).await;
+    let list = json_of(app.call(&ann, "meds/list", &[]).await).await;
+    assert_eq!(list["medications"][0]["week"]["expected"], 0, "{list}");
+    let shown = day(&app, &ann, None).await;
+    let this_day = shown["calendar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == today.format("%Y-%m-%d").to_string())
+        .cloned()
+        .expect("today in the calendar");
+    assert_eq!(this_day["today"], true);
+    // Taken: counted at once.
+    let slot = format!("{}T00:00", today.format("%Y-%m-%d"));
+    let response = log(
+        &app,
+        &ann,
+        json!({ "medication_id": id, "slot": slot, "status": "taken" }),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let list = json_of(app.call(&ann, "meds/list", &[]).await).await;
+    assert_eq!(list["medications"][0]["week"]["expected"], 1, "{list}");
+    assert_eq!(list["medications"][0]["week"]["taken"], 1, "{list}");
 }
 
 #[tokio::test]
