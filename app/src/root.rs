@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
                     <Route path=path!("/patients/:id/documents") view=|| page(|| view! { <PatientDocumentsPage /> }) />
                     <Route path=path!("/patients/:id/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
+                    <Route path=path!("/patients/:id/documents/:file") view=|| page(|| view! { <FilePage /> }) />
                     <Route path=path!("/messages") view=|| area(Area::Messages) />
                     <Route path=path!("/appointments") view=|| area(Area::Appointments) />
                 </Routes>

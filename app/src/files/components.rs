@@ -41,7 +41,7 @@ pub fn category_label(category: &str) -> String {
     .to_string()
 }
 
-fn study_href(patient: Option<i64>, uid: &str) -> String {
+pub fn study_href(patient: Option<i64>, uid: &str) -> String {
     match patient {
         Some(id) => format!("/patients/{id}/documents/study/{uid}"),
         None => format!("/documents/study/{uid}"),
@@ -67,8 +67,16 @@ fn StudyCard(study: StudyView, patient: Option<i64>) -> impl IntoView {
     }
 }
 
+/// Where a file's page is: under the patient for their care team.
+pub fn file_href(patient: Option<i64>, id: i64) -> String {
+    match patient {
+        Some(patient) => format!("/patients/{patient}/documents/{id}"),
+        None => format!("/documents/{id}"),
+    }
+}
+
 #[component]
-fn FileCard(file: FileView) -> impl IntoView {
+fn FileCard(file: FileView, patient: Option<i64>) -> impl IntoView {
     let icon = if file.kind == "document" {
         "▤"
     } else {
@@ -77,7 +85,7 @@ fn FileCard(file: FileView) -> impl IntoView {
     let tags = file.tags.join(", ");
     view! {
         <li class="file-card" data-testid="file" data-kind=file.kind.clone()>
-            <a href=format!("/documents/{}", file.id) class="file-link">
+            <a href=file_href(patient, file.id) class="file-link">
                 {match file.thumb.clone() {
                     Some(src) => view! { <img class="file-thumb" src=src alt="" loading="lazy" /> }.into_any(),
                     None => view! { <span class="file-thumb file-icon" aria-hidden="true">{icon}</span> }.into_any(),
@@ -132,7 +140,7 @@ fn FilesList(patient: Option<i64>) -> impl IntoView {
                             {(!list.files.is_empty()).then(|| view! {
                                 <h2>{t!(i18n, files.photos_documents)}</h2>
                                 <ul class="file-grid">
-                                    {list.files.into_iter().map(|file| view! { <FileCard file /> }).collect_view()}
+                                    {list.files.into_iter().map(|file| view! { <FileCard file patient /> }).collect_view()}
                                 </ul>
                             })}
                         }.into_any()

@@ -83,7 +83,7 @@ fn DeletePanel(id: i64) -> impl IntoView {
     }
 }
 
-fn shown(detail: &FileDetail) -> AnyView {
+fn shown(detail: &FileDetail, patient: Option<i64>) -> AnyView {
     let i18n = use_i18n();
     let file = &detail.file;
     match file.kind.as_str() {
@@ -95,7 +95,7 @@ fn shown(detail: &FileDetail) -> AnyView {
         }
         .into_any(),
         "dicom" => view! {
-            <p><a class="button button-primary" href=format!("/documents/study/{}", detail.study_uid.clone().unwrap_or_default())>{t!(i18n, files.open_viewer)}</a></p>
+            <p><a class="button button-primary" href=super::components::study_href(patient, &detail.study_uid.clone().unwrap_or_default())>{t!(i18n, files.open_viewer)}</a></p>
         }
         .into_any(),
         _ => view! {
@@ -107,20 +107,26 @@ fn shown(detail: &FileDetail) -> AnyView {
     }
 }
 
-/// `/documents/:id`
+/// `/documents/:id`, and `/patients/:id/documents/:file` for the
+/// patient's care team (its links and the way back stay with the patient).
 #[component]
 pub fn FilePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = params.with_untracked(|p| {
-        p.get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or_default()
-    });
+    let number =
+        |name: &str| params.with_untracked(|p| p.get(name).and_then(|v| v.parse::<i64>().ok()));
+    let (patient, id) = match number("file") {
+        Some(file) => (number("id"), file),
+        None => (None, number("id").unwrap_or_default()),
+    };
     let data = Resource::new(|| (), move |_| get_file(id));
+    let back = match patient {
+        Some(patient) => format!("/patients/{patient}/documents"),
+        None => "/documents".to_owned(),
+    };
     view! {
         <Title text=move || t_string!(i18n, files.title).to_string() />
-        <p><a href="/documents">{t!(i18n, files.back)}</a></p>
+        <p><a href=back data-testid="back">{t!(i18n, files.back)}</a></p>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -131,7 +137,7 @@ pub fn FilePage() -> impl IntoView {
                                 <h1 data-testid="file-title">{file.title.clone()}</h1>
                                 <p class="muted">{category_label(&file.category)} {file.date.clone().map(|d| format!(" · {d}"))} " · " {size_text(file.size)}</p>
                             </section>
-                            {shown(&detail)}
+                            {shown(&detail, patient)}
                             <p><a class="button button-quiet" href=detail.download_link.clone() data-testid="download">{t!(i18n, files.download)}</a></p>
                             {detail.can_write.then(|| view! {
                                 <MetaForm detail=detail.clone() />

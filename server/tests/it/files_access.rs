@@ -194,6 +194,33 @@ async fn a_clinician_with_a_documents_grant_views_a_study_but_cannot_change_it()
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("files").await, 3);
+    // The clinician's pages stay with the patient: a document opens under
+    // the patient, and its way back leads to the patient's documents.
+    let (status, body) = upload(&app, &ann, "letter.pdf", &pdf(&["a letter"])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pdf_id = app.scalar("SELECT MAX(id) FROM files").await;
+    let page = |path: String| {
+        let doctor = doctor.clone();
+        let url = app.url(&path);
+        async move { doctor.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let list_page = page(format!("/patients/{ann_id}/documents")).await;
+    let file_path = format!("/patients/{ann_id}/documents/{pdf_id}");
+    assert!(
+        list_page.contains(&format!("href=\"{file_path}\"")),
+        "{list_page}"
+    );
+    let file_page = page(file_path).await;
+    assert!(
+        file_page.contains(&format!(
+            "href=\"/patients/{ann_id}/documents\" data-testid=\"back\""
+        )),
+        "{file_page}"
+    );
+    assert!(
+        file_page.contains("data-testid=\"file-title\""),
+        "{file_page}"
+    );
     // The grant covers documents only.
     assert_eq!(
         app.call(&doctor, "meds/list", &[("patient_id", &ann_id)])
