@@ -188,7 +188,10 @@ fn AuthFrame(children: Children) -> impl IntoView {
             <main id="main" class="auth-card">
                 {children()}
             </main>
-            <p class="tagline">{t!(i18n, tagline)}</p>
+            // In a landmark, as everything on a page should be (axe `region`).
+            <footer class="auth-footer">
+                <p class="tagline">{t!(i18n, tagline)}</p>
+            </footer>
         </div>
     }
 }
