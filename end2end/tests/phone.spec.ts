@@ -2,7 +2,7 @@
 // nothing scrolls sideways, the header fits, the tab bar and the account
 // menu work, and areas that do not exist yet are not offered.
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, openAccountMenu, signedUp } from "./pages";
+import { hydrated, openAccountMenu, signInAsDemo, signedUp } from "./pages";
 
 const PAGES = [
   "/",
@@ -99,4 +99,29 @@ test("phones get a tab bar; desktops the side navigation; unfinished areas are n
   await page.setViewportSize({ width: 1280, height: 800 });
   await expect(tabs).toBeHidden();
   await expect(nav).toBeVisible();
+});
+
+test("on a phone a chart's text is readable and a tap reads a point", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await signInAsDemo(page);
+  await page.goto("/dashboard/heart_rate?range=week");
+  await hydrated(page);
+  const chart = page.getByTestId("chart");
+  await expect(chart).toBeVisible();
+  // Axis labels at their CSS size (they were scaled down to ~6 px).
+  await expect
+    .poll(() => chart.locator(".chart-tick").first().evaluate((t) => t.getBoundingClientRect().height))
+    .toBeGreaterThanOrEqual(11);
+  const plot = await chart.boundingBox();
+  expect(plot!.height).toBeGreaterThanOrEqual(200);
+  // The unit once, and a summary line.
+  await expect(page.getByTestId("chart-readout")).toHaveText("Heart rate (bpm)");
+  await expect(page.getByTestId("chart-summary")).toContainText("Average");
+  // A tap shows the figures of the point under it, and stays on the page.
+  await page.touchscreen.tap(plot!.x + plot!.width * 0.6, plot!.y + plot!.height / 2);
+  await expect(page.getByTestId("chart-readout")).toContainText("bpm");
+  await expect(page.getByTestId("chart-readout")).not.toHaveText("Heart rate (bpm)");
+  await expect(page).toHaveURL(/range=week/);
+  await context.close();
 });
