@@ -233,3 +233,18 @@ pub async fn observation_status(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// Sleep counts in the hour it ended: its rollups are dropped and every
+/// hour holding the end of a night is marked, so the rollup sweep
+/// recomputes them.
+pub async fn sleep_by_its_end(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    tx.execute_unprepared("DELETE FROM observation_rollups WHERE kind = 'sleep'")
+        .await?;
+    tx.execute_unprepared(
+        "INSERT INTO rollup_marks (patient_id, kind, hour_s, token) \
+         SELECT DISTINCT patient_id, kind, (end_s / 3600) * 3600, 0 FROM observations \
+         WHERE kind = 'sleep' ON CONFLICT (patient_id, kind, hour_s) DO NOTHING",
+    )
+    .await?;
+    Ok(())
+}

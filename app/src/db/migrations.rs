@@ -41,6 +41,9 @@ pub const MIGRATIONS: &[(&str, Step)] = &[
     ("m20261201_000009_throttle_hits", |tx| {
         Box::pin(super::m002_identity::throttle_hits(tx))
     }),
+    ("m20261201_000010_sleep_by_its_end", |tx| {
+        Box::pin(super::m003_health::sleep_by_its_end(tx))
+    }),
 ];
 
 /// Runs the migrations that have not run yet; returns the names it ran.

@@ -2,7 +2,9 @@
 //!
 //! Sleep arrives as stage segments (a watch writes one per stage, some before
 //! midnight, some after), so a calendar day of rollups would cut a night in
-//! two and count two on one date. Here a night is a run of sleep hours with
+//! two and count two on one date. Sleep is rolled up by the hour each record
+//! ended (a whole night written as one record lands on the morning too).
+//! Here a night is a run of sleep hours with
 //! no gap of three hours or more; it counts on the date — in the patient's
 //! time zone — of its last hour. A nap is a run of its own, on its own date.
 //! Days are named as everywhere else: by their midnight as a UTC instant.

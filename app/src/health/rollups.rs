@@ -1,6 +1,9 @@
 //! Hourly and daily rollups per patient and kind: count, min, max, sum (mean
 //! is sum / count), the diastolic sum for blood pressure, and readings in the
-//! target range for glucose. Days are UTC days.
+//! target range for glucose. Days are UTC days. A reading counts in the hour
+//! it started, except a session (a night's sleep), which counts in the hour
+//! it ended: a whole night written as one record falls in the hour its
+//! sleeper woke, as stage segments do (`nights` gathers those hours).
 //!
 //! Writes mark the hours they touch (`rollup_marks`) and queue one rollup
 //! job per patient; the job recomputes the marked hours from the raw
@@ -23,6 +26,34 @@ pub const SWEEP_JOB: &str = "rollup_sweep";
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
+
+/// The time column a kind's readings are counted by.
+fn at_column(kind: Kind) -> &'static str {
+    if kind.is_session() {
+        "end_s"
+    } else {
+        "start_s"
+    }
+}
+
+/// The hour a reading is counted in (see the module's note on sessions).
+pub fn hour_of(kind: Kind, start_s: i64, end_s: i64) -> i64 {
+    let at = if kind.is_session() { end_s } else { start_s };
+    at.div_euclid(HOUR) * HOUR
+}
+
+/// The same as [`hour_of`], as SQL over `observations`.
+pub fn hour_of_sql() -> String {
+    let sessions: Vec<String> = Kind::ALL
+        .into_iter()
+        .filter(|k| k.is_session())
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    format!(
+        "((CASE WHEN kind IN ({}) THEN end_s ELSE start_s END) / 3600) * 3600",
+        sessions.join(",")
+    )
+}
 
 /// Marks `hours` of a patient stale and queues the patient's rollup job.
 pub async fn mark(
@@ -208,15 +239,18 @@ async fn recompute_hours(
     let backend = tx.get_database_backend();
     delete_buckets(tx, patient_id, kind, 'h', from, to).await?;
     let (low, high) = in_range_bounds(kind);
+    let at = at_column(kind);
     tx.execute_raw(statement(
         backend,
-        "INSERT INTO observation_rollups \
-         (patient_id, kind, period, bucket_s, count, min, max, sum, sum2, in_range) \
-         SELECT patient_id, kind, 'h', (start_s / 3600) * 3600, COUNT(*), MIN(value), \
-         MAX(value), SUM(value), COALESCE(SUM(value2), 0), \
-         SUM(CASE WHEN value >= ? AND value <= ? THEN 1 ELSE 0 END) \
-         FROM observations WHERE patient_id = ? AND kind = ? AND start_s >= ? AND start_s < ? \
-         GROUP BY patient_id, kind, (start_s / 3600) * 3600",
+        &format!(
+            "INSERT INTO observation_rollups \
+             (patient_id, kind, period, bucket_s, count, min, max, sum, sum2, in_range) \
+             SELECT patient_id, kind, 'h', ({at} / 3600) * 3600, COUNT(*), MIN(value), \
+             MAX(value), SUM(value), COALESCE(SUM(value2), 0), \
+             SUM(CASE WHEN value >= ? AND value <= ? THEN 1 ELSE 0 END) \
+             FROM observations WHERE patient_id = ? AND kind = ? AND {at} >= ? AND {at} < ? \
+             GROUP BY patient_id, kind, ({at} / 3600) * 3600"
+        ),
         [
             low.into(),
             high.into(),
@@ -266,7 +300,7 @@ pub async fn rebuild(db: &DatabaseConnection, patient_id: i64) -> Result<(), DbE
     let spans = db
         .query_all_raw(statement(
             backend,
-            "SELECT kind, MIN(start_s) AS first, MAX(start_s) AS last FROM observations \
+            "SELECT kind, MIN(start_s) AS first, MAX(end_s) AS last FROM observations \
              WHERE patient_id = ? GROUP BY kind",
             [patient_id.into()],
         ))

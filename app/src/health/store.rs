@@ -76,6 +76,7 @@ pub async fn insert_sources(
                 .rows_affected();
             if gone > 0 {
                 hours.insert((r.kind, r.start_s.div_euclid(3600) * 3600));
+                hours.insert((r.kind, super::rollups::hour_of(r.kind, r.start_s, r.end_s)));
             }
             removed += gone;
         }
@@ -129,12 +130,12 @@ pub async fn insert_sources(
                 .rows_affected();
         }
         if stored_here > 0 {
-            hours.extend(
-                plain
-                    .iter()
-                    .chain(&replacing)
-                    .map(|r| (r.kind, r.start_s.div_euclid(3600) * 3600)),
-            );
+            hours.extend(plain.iter().chain(&replacing).flat_map(|r| {
+                [
+                    (r.kind, r.start_s.div_euclid(3600) * 3600),
+                    (r.kind, super::rollups::hour_of(r.kind, r.start_s, r.end_s)),
+                ]
+            }));
         }
         stored += stored_here;
     }
@@ -229,8 +230,11 @@ pub async fn delete_import(
     let rows = tx
         .query_all_raw(statement(
             backend,
-            "SELECT DISTINCT kind, (start_s / 3600) * 3600 AS hour_s FROM observations \
-             WHERE patient_id = ? AND import_id = ?",
+            &format!(
+                "SELECT DISTINCT kind, {} AS hour_s FROM observations \
+                 WHERE patient_id = ? AND import_id = ?",
+                super::rollups::hour_of_sql()
+            ),
             [proof.patient_id().into(), import_id.into()],
         ))
         .await?;

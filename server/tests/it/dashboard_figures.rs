@@ -54,9 +54,13 @@ async fn cards_show_last_nights_sleep_and_day_totals_converted_once() {
     // Two nights across midnight, both over before any time of today.
     let (last, last_minutes) = night(yesterday - 80 * 60, yesterday + 6 * 3600 + 50 * 60);
     let (before, before_minutes) = night(yesterday - DAY - 30 * 60, yesterday - DAY + 7 * 3600);
+    // A night written as one record (many apps do): 23:30 to 06:00.
+    let whole_end = yesterday - 2 * DAY + 6 * 3600;
+    let whole = json!({"kind": "sleep", "time": iso_at(whole_end - 390 * 60), "end": iso_at(whole_end), "value": 0, "unit": "min"});
     // Steps through yesterday: the card shows the day's total.
     let steps = [(10, 1200.0), (12, 3400.0), (18, 800.0)];
     let mut batch: Vec<Value> = last.into_iter().chain(before).collect();
+    batch.push(whole);
     batch.extend(steps.iter().map(|(hour, n)| {
         json!({"kind": "steps", "time": iso_at(yesterday + hour * 3600), "value": n, "unit": "{steps}"})
     }));
@@ -116,11 +120,15 @@ async fn cards_show_last_nights_sleep_and_day_totals_converted_once() {
         .iter()
         .map(|p| (p["start_s"].as_i64().unwrap(), p["value"].as_f64().unwrap()))
         .collect();
-    assert_eq!(nights.len(), 2, "{nights:?}");
-    assert_eq!(nights[0].0, yesterday - DAY);
-    assert!((nights[0].1 - before_minutes).abs() < 0.01, "{nights:?}");
-    assert_eq!(nights[1].0, yesterday);
-    assert!((nights[1].1 - last_minutes).abs() < 0.01, "{nights:?}");
+    assert_eq!(
+        nights,
+        vec![
+            (yesterday - 2 * DAY, 390.0),
+            (yesterday - DAY, before_minutes),
+            (yesterday, last_minutes)
+        ],
+        "one night per morning, each whole"
+    );
 
     // On the page: hours of sleep, kilometres and steps, each converted once.
     let page = client
