@@ -1,7 +1,8 @@
 //! The HTML shell, the router and the guard in front of signed-in pages.
 
 use crate::access::{
-    AccessHistoryPage, AdminPage, CareTeamPage, JoinCareTeamPage, PatientPage, PatientsPage,
+    AccessHistoryPage, AdminPage, CareTeamPage, JoinCareTeamPage, PatientHeader, PatientPage,
+    PatientsPage,
 };
 use crate::accounts::{
     JoinStaffPage, SecurityPage, SignInPage, SignUpPage, VerifyCodePage, get_current_user,
@@ -116,22 +117,22 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/add") view=|| page(|| view! { <AddReadingPage /> }) />
                     <Route path=path!("/dashboard/import") view=|| page(|| view! { <ImportPage /> }) />
                     <Route path=path!("/dashboard/:kind") view=|| page(|| view! { <KindPage /> }) />
-                    <Route path=path!("/patients/:id/health") view=|| page(|| view! { <PatientDashboardPage /> }) />
-                    <Route path=path!("/patients/:id/health/:kind") view=|| page(|| view! { <PatientKindPage /> }) />
+                    <Route path=path!("/patients/:id/health") view=|| patient_page(|| view! { <PatientDashboardPage /> }) />
+                    <Route path=path!("/patients/:id/health/:kind") view=|| patient_page(|| view! { <PatientKindPage /> }) />
                     <Route path=path!("/medications") view=|| page(|| view! { <MedicationsPage /> }) />
                     <Route path=path!("/medications/new") view=|| page(|| view! { <NewMedicationPage /> }) />
                     <Route path=path!("/medications/:id") view=|| page(|| view! { <EditMedicationPage /> }) />
                     <Route path=path!("/today") view=|| page(|| view! { <TodayPage /> }) />
-                    <Route path=path!("/patients/:id/medications") view=|| page(|| view! { <PatientMedicationsPage /> }) />
+                    <Route path=path!("/patients/:id/medications") view=|| patient_page(|| view! { <PatientMedicationsPage /> }) />
                     <Route path=path!("/notifications") view=|| page(|| view! { <NotificationsPage /> }) />
                     <Route path=path!("/settings/notifications") view=|| page(|| view! { <NotificationSettingsPage /> }) />
                     <Route path=path!("/records") view=|| area(Area::Records) />
                     <Route path=path!("/documents") view=|| page(|| view! { <DocumentsPage /> }) />
                     <Route path=path!("/documents/:id") view=|| page(|| view! { <FilePage /> }) />
                     <Route path=path!("/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
-                    <Route path=path!("/patients/:id/documents") view=|| page(|| view! { <PatientDocumentsPage /> }) />
-                    <Route path=path!("/patients/:id/documents/study/:uid") view=|| page(|| view! { <StudyPage /> }) />
-                    <Route path=path!("/patients/:id/documents/:file") view=|| page(|| view! { <FilePage /> }) />
+                    <Route path=path!("/patients/:id/documents") view=|| patient_page(|| view! { <PatientDocumentsPage /> }) />
+                    <Route path=path!("/patients/:id/documents/study/:uid") view=|| patient_page(|| view! { <StudyPage /> }) />
+                    <Route path=path!("/patients/:id/documents/:file") view=|| patient_page(|| view! { <FilePage /> }) />
                     <Route path=path!("/messages") view=|| area(Area::Messages) />
                     <Route path=path!("/appointments") view=|| area(Area::Appointments) />
                 </Routes>
@@ -147,6 +148,12 @@ fn home(user: CurrentUser) -> AnyView {
 /// A signed-in page that does not need the user (it asks the server itself).
 fn page<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
     let page = move |_user: CurrentUser| render().into_any();
+    view! { <Protected page /> }
+}
+
+/// One of a patient's pages a care-team member opens, under the patient header.
+fn patient_page<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
+    let page = move |_user: CurrentUser| view! { <PatientHeader /> {render()} }.into_any();
     view! { <Protected page /> }
 }
 

@@ -75,6 +75,16 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await page.getByRole("link", { name: patient.name }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(patient.name);
   await expect(page.getByText("Vitals (See)")).toBeVisible();
+  // The patient's pages carry a header saying whose they are, with the way back.
+  await page.getByRole("link", { name: "Health dashboard" }).click();
+  const header = page.getByTestId("patient-header");
+  await expect(header).toContainText(patient.name);
+  await expect(header.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
+  await expect(header.getByRole("link", { name: "Medications" })).toHaveCount(0);
+  // The clinician's home lists the patient, with what is shared.
+  await page.goto("/");
+  await expect(page.getByTestId("attention-row")).toContainText(patient.name);
+  await expect(page.getByTestId("attention-status")).toHaveText("Medications not shared with you");
 
   // The patient sees who opened their data, then ends the access.
   await patientPage.getByRole("link", { name: "Access history", exact: true }).click();
@@ -82,7 +92,12 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await patientPage.getByRole("link", { name: "Care team", exact: true }).click();
   await hydrated(patientPage);
   await expect(patientPage.getByTestId("grant")).toContainText(clinician.name);
-  await patientPage.getByRole("button", { name: "End access" }).click();
+  // Ending access asks first: the first press only says what will happen.
+  const grant = patientPage.getByTestId("grant");
+  await grant.getByTestId("confirm-open").click();
+  await expect(grant.getByText("From now on they see nothing you shared.", { exact: false })).toBeVisible();
+  await expect(grant).toContainText(clinician.name);
+  await grant.getByRole("button", { name: "Yes, end access" }).click();
   await expect(patientPage.getByText("Nobody else has access to your data.")).toBeVisible();
 
   await page.reload();

@@ -103,6 +103,28 @@ test("today: one tap logs a dose, undo brings it back, a skip keeps its reason, 
   await expect(page.getByTestId("calendar")).toBeVisible();
 });
 
+test("home: the doses left today, one tap each, and the first steps still to take", async ({ page }) => {
+  await signedUp(page);
+  const steps = page.getByTestId("first-steps");
+  await expect(steps.locator('li[data-done="false"]')).toHaveCount(3);
+  await expect(steps.getByRole("link", { name: "Add a medication and its schedule" })).toHaveAttribute("href", "/medications/new");
+  await expect(page.getByTestId("home-doses")).toHaveCount(0);
+
+  await addMedication(page, daily("Metformin", ["00:00"]));
+  await page.goto("/");
+  await hydrated(page);
+  await expect(steps.locator('li[data-done="true"]')).toHaveCount(1);
+  const dose = page.getByTestId("next-dose");
+  await expect(dose).toHaveCount(1);
+  await expect(dose.getByTestId("dose-state")).toHaveText(/Due|Late/);
+  await dose.getByRole("button", { name: "Taken Metformin 500 mg 00:00" }).click();
+  await expect(dose.getByTestId("dose-state")).toHaveText("Taken");
+  await openToday(page);
+  await expect(page.getByTestId("dose").getByTestId("dose-state")).toHaveText("Taken");
+  await page.goto("/");
+  await expect(page.getByTestId("home-doses")).toContainText("Nothing left to take today.");
+});
+
 test("offline: doses logged without a network wait on the device and are stored exactly once when it returns", async ({ page, context }) => {
   await signedUp(page);
   await addMedication(page, daily("Metformin", ["00:00"]));

@@ -3,7 +3,7 @@
 
 use super::{BreakGlass, DisableAccount, FindAccounts, InviteStaff, security_events};
 use crate::i18n::*;
-use crate::layout::{ActionError, ErrorMessage, SubmitButton};
+use crate::layout::{ActionError, ConfirmSubmit, ErrorMessage, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -144,7 +144,12 @@ pub fn AdminPage() -> impl IntoView {
                     <span>{t!(i18n, admin.reason)}</span>
                     <textarea name="reason" rows="3" minlength="20" maxlength="500" required></textarea>
                 </label>
-                <SubmitButton pending=glass.pending()>{t!(i18n, admin.glass_button)}</SubmitButton>
+                <ConfirmSubmit
+                    pending=glass.pending()
+                    label=Signal::derive(move || t_string!(i18n, admin.glass_button).to_string())
+                    warning=Signal::derive(move || t_string!(i18n, admin.glass_warning).to_string())
+                    confirm=Signal::derive(move || t_string!(i18n, admin.glass_yes).to_string())
+                />
             </ActionForm>
         </section>
         <section class="panel" aria-labelledby="disable-title">
@@ -155,7 +160,12 @@ pub fn AdminPage() -> impl IntoView {
                     <span>{t!(i18n, admin.account_id)}</span>
                     <input type="number" name="account_id" min="1" required />
                 </label>
-                <SubmitButton pending=disable.pending()>{t!(i18n, admin.disable_button)}</SubmitButton>
+                <ConfirmSubmit
+                    pending=disable.pending()
+                    label=Signal::derive(move || t_string!(i18n, admin.disable_button).to_string())
+                    warning=Signal::derive(move || t_string!(i18n, admin.disable_warning).to_string())
+                    confirm=Signal::derive(move || t_string!(i18n, admin.disable_yes).to_string())
+                />
             </ActionForm>
             {move || {
                 disable

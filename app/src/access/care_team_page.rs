@@ -8,7 +8,7 @@ use super::{
     RevokeGrant, care_team,
 };
 use crate::i18n::*;
-use crate::layout::{ActionError, ErrorMessage, SubmitButton};
+use crate::layout::{ActionError, ConfirmSubmit, ErrorMessage, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -171,7 +171,12 @@ fn GrantItem(
                 </button>
                 <ActionForm action=revoke>
                     <input type="hidden" name="grant_id" value=id />
-                    <button type="submit" class="button button-danger">{t!(i18n, care.revoke)}</button>
+                    <ConfirmSubmit
+                        pending=revoke.pending()
+                        label=Signal::derive(move || t_string!(i18n, care.revoke).to_string())
+                        warning=Signal::derive(move || t_string!(i18n, care.revoke_warning).to_string())
+                        confirm=Signal::derive(move || t_string!(i18n, care.revoke_yes).to_string())
+                    />
                 </ActionForm>
             </div>
             <Show when=move || editing.get()>

@@ -26,7 +26,7 @@ pub use admin_page::AdminPage;
 pub use api::*;
 pub use care_team_page::{CareTeamPage, JoinCareTeamPage};
 pub use history_page::AccessHistoryPage;
-pub use patients_page::{PatientPage, PatientsPage};
+pub use patients_page::{PatientHeader, PatientPage, PatientsPage};
 
 use crate::identity::{Action, Category};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -51,12 +51,10 @@ pub fn PatientsPage() -> impl IntoView {
     }
 }
 
-/// One patient, as their care-team member sees them.
-#[component]
-pub fn PatientPage() -> impl IntoView {
-    let i18n = use_i18n();
+/// The patient whose id is in the route (`/patients/:id/…`), through the access check.
+fn patient_of_route() -> Resource<Result<super::PatientLink, crate::error::AppError>> {
     let params = use_params_map();
-    let found = Resource::new(
+    Resource::new(
         move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())),
         |id| async move {
             match id {
@@ -64,7 +62,14 @@ pub fn PatientPage() -> impl IntoView {
                 None => Err(crate::error::AppError::NotFound),
             }
         },
-    );
+    )
+}
+
+/// One patient, as their care-team member sees them.
+#[component]
+pub fn PatientPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let found = patient_of_route();
     view! {
         <Suspense fallback=|| view! { <div class="loading" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
@@ -115,6 +120,51 @@ pub fn PatientPage() -> impl IntoView {
                     }
                     Err(error) => view! { <NeedsMfa error /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// Above each of a patient's pages a care-team member opens: whose data
+/// this is, and the way to each part of it the grant allows (the current one
+/// marked), so Back and the tabs stay in the patient's context.
+#[component]
+pub fn PatientHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let found = patient_of_route();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // A refusal is the page's own to explain, below.
+                let p = found.await.ok()?;
+                let base = format!("/patients/{}", p.patient_id);
+                let sections = [
+                    (Category::Vitals, "health", t_string!(i18n, nav.dashboard).to_string()),
+                    (Category::Medications, "medications", t_string!(i18n, nav.medications).to_string()),
+                    (Category::Documents, "documents", t_string!(i18n, nav.documents).to_string()),
+                ];
+                let tabs = sections
+                    .into_iter()
+                    .filter(|(category, _, _)| p.permissions.allows(*category, Action::Read))
+                    .map(|(_, path, title)| {
+                        let href = format!("{base}/{path}");
+                        let prefix = href.clone();
+                        let current = move || {
+                            location.pathname.with(|now| now.starts_with(&prefix)).then_some("page")
+                        };
+                        view! { <li><a href=href aria-current=current>{title}</a></li> }
+                    })
+                    .collect_view();
+                Some(view! {
+                    <nav class="patient-header" aria-label=move || t_string!(i18n, care.patient_sections).to_string() data-testid="patient-header">
+                        <a class="patient-name" href=base>
+                            <span class="muted">{t!(i18n, care.patient_label)}</span>
+                            <strong>{p.name.clone()}</strong>
+                        </a>
+                        <ul class="patient-tabs">{tabs}</ul>
+                    </nav>
+                })
             })}
         </Suspense>
     }

@@ -5,7 +5,7 @@ use super::{
     RevokeToken, SecuritySummary, security_overview,
 };
 use crate::i18n::*;
-use crate::layout::{ActionError, ErrorMessage, PasswordField, SubmitButton};
+use crate::layout::{ActionError, ConfirmSubmit, ErrorMessage, PasswordField, SubmitButton};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -112,7 +112,12 @@ fn MfaSection(
                                 <span>{t!(i18n, security.code)}</span>
                                 <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required />
                             </label>
-                            <SubmitButton pending=disable.pending()>{t!(i18n, security.mfa_turn_off)}</SubmitButton>
+                            <ConfirmSubmit
+                                pending=disable.pending()
+                                label=Signal::derive(move || t_string!(i18n, security.mfa_turn_off).to_string())
+                                warning=Signal::derive(move || t_string!(i18n, security.mfa_off_warning).to_string())
+                                confirm=Signal::derive(move || t_string!(i18n, security.mfa_off_yes).to_string())
+                            />
                         </ActionForm>
                     }
                 }

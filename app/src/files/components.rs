@@ -5,7 +5,7 @@
 use super::uploader::Uploader;
 use super::{FileView, StudyView, list_files};
 use crate::i18n::*;
-use crate::layout::ErrorMessage;
+use crate::layout::{ErrorMessage, Icon, IconSvg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -78,9 +78,9 @@ pub fn file_href(patient: Option<i64>, id: i64) -> String {
 #[component]
 fn FileCard(file: FileView, patient: Option<i64>) -> impl IntoView {
     let icon = if file.kind == "document" {
-        "▤"
+        Icon::Documents
     } else {
-        "▣"
+        Icon::Image
     };
     let tags = file.tags.join(", ");
     view! {
@@ -88,7 +88,7 @@ fn FileCard(file: FileView, patient: Option<i64>) -> impl IntoView {
             <a href=file_href(patient, file.id) class="file-link">
                 {match file.thumb.clone() {
                     Some(src) => view! { <img class="file-thumb" src=src alt="" loading="lazy" /> }.into_any(),
-                    None => view! { <span class="file-thumb file-icon" aria-hidden="true">{icon}</span> }.into_any(),
+                    None => view! { <span class="file-thumb file-icon" aria-hidden="true"><IconSvg icon /></span> }.into_any(),
                 }}
                 <strong>{file.title.clone()}</strong>
             </a>

@@ -11,7 +11,7 @@ use super::labels::{kind_label, unit_label};
 use super::{CardView, DashboardView, Resolution, SeriesView, dashboard, series};
 use crate::clock::{now_s, offset_min};
 use crate::i18n::*;
-use crate::layout::ErrorMessage;
+use crate::layout::{ErrorMessage, Icon, IconSvg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -267,13 +267,13 @@ fn KindDetail(patient: Option<i64>) -> impl IntoView {
                     let r = range.get();
                     let span = r.to_s - r.from_s;
                     format!("{}?from_s={}&to_s={}", base(), r.from_s - span, r.from_s)
-                }>"◀"</a>
+                }><IconSvg icon=Icon::Earlier /></a>
             <a class="button button-quiet" aria-label=move || t_string!(i18n, health.later).to_string()
                 href=move || {
                     let r = range.get();
                     let span = r.to_s - r.from_s;
                     format!("{}?from_s={}&to_s={}", base(), r.to_s, r.to_s + span)
-                }>"▶"</a>
+                }><IconSvg icon=Icon::Later /></a>
             <a class="button button-quiet" data-testid="zoom-out"
                 href=move || {
                     let r = range.get();

@@ -12,6 +12,7 @@ mod api;
 pub use api::*;
 
 mod card;
+pub use card::HealthCard;
 pub mod chart;
 mod components;
 mod entry;

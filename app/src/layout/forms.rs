@@ -1,5 +1,6 @@
 //! Pieces every form shares: the submit button with its pending state, the
-//! error of the last submission, and a password field with a show toggle.
+//! confirmation a dangerous action asks for, the error of the last
+//! submission, and a password field with a show toggle.
 
 use super::ErrorMessage;
 use crate::i18n::*;
@@ -70,6 +71,44 @@ pub fn SubmitButton(pending: Memo<bool>, children: Children) -> impl IntoView {
             <span class:hidden=move || pending.get()>{children()}</span>
             <span class:hidden=move || !pending.get()>{t!(i18n, auth.working)}</span>
         </button>
+    }
+}
+
+/// The submit of a dangerous action (disable an account, emergency access,
+/// end someone's access, turn off two-step verification): the first press
+/// only opens a warning that says what will happen; the form is sent by the
+/// second, "Yes, …" button. A `<details>`, so it asks before the WASM loads too.
+#[component]
+pub fn ConfirmSubmit(
+    pending: Memo<bool>,
+    /// The action, on the first button.
+    label: Signal<String>,
+    /// What will happen, in the person's words.
+    warning: Signal<String>,
+    /// The second button ("Yes, disable the account").
+    confirm: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = NodeRef::<leptos::html::Details>::new();
+    let cancel = move |_| {
+        if let Some(details) = open.get() {
+            let _ = details.remove_attribute("open");
+        }
+    };
+    view! {
+        <details class="confirm" node_ref=open>
+            <summary class="button button-danger" data-testid="confirm-open">{label}</summary>
+            <div class="confirm-body">
+                <p class="confirm-warning">{warning}</p>
+                <div class="item-actions">
+                    <button type="submit" class="button button-danger-strong" data-testid="confirm-yes" aria-busy=move || pending.get().to_string()>
+                        <span class:hidden=move || pending.get()>{confirm}</span>
+                        <span class:hidden=move || !pending.get()>{t!(i18n, auth.working)}</span>
+                    </button>
+                    <button type="button" class="button" on:click=cancel>{t!(i18n, home.cancel)}</button>
+                </div>
+            </div>
+        </details>
     }
 }
 

@@ -20,6 +20,9 @@ pub enum Icon {
     Admin,
     More,
     Account,
+    Image,
+    Earlier,
+    Later,
 }
 
 impl Icon {
@@ -55,6 +58,11 @@ impl Icon {
                 r#"<circle cx="5" cy="12" r="1.2"/><circle cx="12" cy="12" r="1.2"/><circle cx="19" cy="12" r="1.2"/>"#
             }
             Icon::Account => r#"<circle cx="12" cy="8" r="4"/><path d="M4 21a8 7 0 0 1 16 0"/>"#,
+            Icon::Image => {
+                r#"<rect x="3" y="5" width="18" height="14" rx="2"/><circle cx="9" cy="10" r="1.6"/><path d="m21 16-5-5-8 8"/>"#
+            }
+            Icon::Earlier => r#"<path d="m15 5-7 7 7 7"/>"#,
+            Icon::Later => r#"<path d="m9 5 7 7-7 7"/>"#,
         }
     }
 }

@@ -7,5 +7,5 @@ mod forms;
 mod icons;
 
 pub use error_message::ErrorMessage;
-pub use forms::{ActionError, PasswordField, SubmitButton};
+pub use forms::{ActionError, ConfirmSubmit, PasswordField, SubmitButton};
 pub use icons::{Icon, IconSvg};

@@ -13,10 +13,12 @@ pub use api::*;
 
 mod components;
 mod form_page;
+mod next_doses;
 mod offline;
 mod today_page;
 pub use components::{MedicationsPage, PatientMedicationsPage};
 pub use form_page::{EditMedicationPage, NewMedicationPage};
+pub use next_doses::NextDoses;
 pub use today_page::TodayPage;
 
 #[cfg(feature = "ssr")]

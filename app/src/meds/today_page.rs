@@ -181,7 +181,7 @@ fn TodayBody(view: TodayView, ctx: Ctx) -> impl IntoView {
     }
 }
 
-fn state_label(state: DoseState) -> String {
+pub(super) fn state_label(state: DoseState) -> String {
     let i18n = use_i18n();
     match state {
         DoseState::Upcoming => t_string!(i18n, meds.state_upcoming),
@@ -257,7 +257,7 @@ fn DoseRow(dose: DoseView, ctx: Ctx, date: String) -> impl IntoView {
                     view! { <button type="button" class="button button-quiet" data-testid="undo" on:click=undo>{t!(i18n, meds.undo)}</button> }.into_any()
                 } else {
                     view! {
-                        <button type="button" class="button" data-testid="take" disabled=waiting
+                        <button type="button" class="button button-primary" data-testid="take" disabled=waiting
                             aria-label=format!("{} {} {}", t_string!(i18n, meds.take), title, dose.time)
                             on:click=move |_| take("taken", String::new(), String::new())>{t!(i18n, meds.take)}</button>
                         <button type="button" class="button button-quiet" data-testid="take-at" on:click=move |_| open.set(Some("at"))>{t!(i18n, meds.take_at)}</button>

@@ -3,6 +3,7 @@
 mod area;
 mod home;
 mod not_found;
+pub mod summary;
 
 pub use area::AreaPage;
 pub use home::HomePage;

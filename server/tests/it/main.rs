@@ -14,6 +14,7 @@ mod files_access;
 mod files_azure;
 mod harness;
 mod health;
+mod home;
 mod identity;
 mod imports;
 mod jobs;
