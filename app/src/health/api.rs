@@ -71,27 +71,37 @@ pub async fn add_reading(
     end_time: Option<String>,
     unit: String,
 ) -> Result<bool, AppError> {
-    let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
-    let invalid = |reason: &str| {
+    use super::Problem;
+    let (state, me) = crate::request::signed_in_state()?;
+    let actor = me.actor();
+    let patient_id = crate::request::patient_of(&actor, patient_id)?;
+    // The reason is shown on the form: in the reader's language.
+    let locale = me
+        .user
+        .locale
+        .as_deref()
+        .and_then(crate::i18n::locale_from_tag)
+        .unwrap_or(crate::i18n::Locale::en);
+    let invalid = |problem: Problem| {
         AppError::InvalidReading {
-            reason: reason.into(),
+            reason: super::labels::problem_text(&problem, locale),
         }
         .respond()
     };
     let number = |text: &str| text.trim().replace(',', ".").parse::<f64>();
-    let value = number(&value).map_err(|_| invalid("enter a number"))?;
+    let value = number(&value).map_err(|_| invalid(Problem::NotANumber))?;
     let value2 = match value2.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => Some(number(v).map_err(|_| invalid("enter a number"))?),
+        Some(v) if !v.is_empty() => Some(number(v).map_err(|_| invalid(Problem::NotANumber))?),
         _ => None,
     };
     let offset = chrono::FixedOffset::east_opt(offset_min.clamp(-14 * 60, 14 * 60) * 60)
-        .ok_or_else(|| invalid("choose a date and time"))?;
+        .ok_or_else(|| invalid(Problem::BadTime))?;
     let instant = |text: &str| {
         chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
             .ok()
             .and_then(|local| local.and_local_timezone(offset).single())
             .map(|at| at.to_rfc3339())
-            .ok_or_else(|| invalid("choose a date and time"))
+            .ok_or_else(|| invalid(Problem::BadTime))
     };
     let time = instant(&time)?;
     let end = match end_time.as_deref().map(str::trim) {
@@ -111,7 +121,10 @@ pub async fn add_reading(
     };
     super::service::add_manual(&state.db, &actor, patient_id, reading)
         .await
-        .map_err(AppError::respond)
+        .map_err(|error| match error {
+            super::service::ManualRefusal::Reading(problem) => invalid(problem),
+            super::service::ManualRefusal::Other(error) => error.respond(),
+        })
 }
 
 /// Saves the units the signed-in person reads values in.

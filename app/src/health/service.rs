@@ -72,18 +72,34 @@ pub async fn ingest(
     Ok(report)
 }
 
+/// Why a typed reading was not saved: the reading itself (the form words it
+/// in the reader's language), or anything else.
+#[derive(Debug)]
+pub enum ManualRefusal {
+    Reading(super::Problem),
+    Other(AppError),
+}
+
+impl From<AppError> for ManualRefusal {
+    fn from(error: AppError) -> Self {
+        ManualRefusal::Other(error)
+    }
+}
+
+impl From<sea_orm::DbErr> for ManualRefusal {
+    fn from(error: sea_orm::DbErr) -> Self {
+        ManualRefusal::Other(error.into())
+    }
+}
+
 /// One reading typed into a form.
 pub async fn add_manual(
     db: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
     reading: NewReading,
-) -> Result<bool, AppError> {
-    let reading = reading
-        .check(Utc::now())
-        .map_err(|problem| AppError::InvalidReading {
-            reason: problem.to_string(),
-        })?;
+) -> Result<bool, ManualRefusal> {
+    let reading = reading.check(Utc::now()).map_err(ManualRefusal::Reading)?;
     let proof = gate::check::<Vitals, Write>(db, actor, patient_id, None).await?;
     let written = store::insert(db, &proof, &[reading], "manual", None).await?;
     Ok(written.stored == 1)

@@ -245,7 +245,36 @@ async fn a_reading_typed_in_the_form_is_stored_in_canonical_units() {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = response.text().await.unwrap();
-    assert!(text.contains("plausible range"), "{text}");
+    assert!(
+        text.contains("plausible range for Heart rate (20 to 300 /min)"),
+        "{text}"
+    );
+    // The form shows the reason in the reader's language.
+    let switched = app
+        .call(&client, "accounts/save_locale", &[("locale", "zh-TW")])
+        .await;
+    assert!(switched.status().is_success());
+    for (value, expected) in [
+        ("400", "數值超出心率的合理範圍（20 至 300 /min）"),
+        ("abc", "請輸入數字"),
+    ] {
+        let response = app
+            .call(
+                &client,
+                "health/add",
+                &[
+                    ("kind", "heart_rate"),
+                    ("time", &local),
+                    ("offset_min", "0"),
+                    ("value", value),
+                    ("unit", "/min"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = response.text().await.unwrap();
+        assert!(text.contains(expected), "{text}");
+    }
     assert_eq!(app.count("observations").await, 1);
 
     // The dashboard shows it, in the unit chosen.
