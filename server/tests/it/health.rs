@@ -230,26 +230,33 @@ async fn a_reading_typed_in_the_form_is_stored_in_canonical_units() {
         .await,
         370
     );
-    let response = app
-        .call(
-            &client,
-            "health/add",
-            &[
-                ("kind", "heart_rate"),
-                ("time", &local),
-                ("offset_min", "0"),
-                ("value", "400"),
-                ("unit", "/min"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let text = response.text().await.unwrap();
+    // A value out of range, or not a number, is refused with the reason: in
+    // English, then (the form shows it) in the reader's language.
+    let refusal = |value: &'static str| {
+        let (app, client, local) = (&app, &client, &local);
+        async move {
+            let response = app
+                .call(
+                    client,
+                    "health/add",
+                    &[
+                        ("kind", "heart_rate"),
+                        ("time", local),
+                        ("offset_min", "0"),
+                        ("value", value),
+                        ("unit", "/min"),
+                    ],
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            response.text().await.unwrap()
+        }
+    };
+    let text = refusal("400").await;
     assert!(
         text.contains("plausible range for Heart rate (20 to 300 /min)"),
         "{text}"
     );
-    // The form shows the reason in the reader's language.
     let switched = app
         .call(&client, "accounts/save_locale", &[("locale", "zh-TW")])
         .await;
@@ -258,21 +265,7 @@ async fn a_reading_typed_in_the_form_is_stored_in_canonical_units() {
         ("400", "數值超出心率的合理範圍（20 至 300 /min）"),
         ("abc", "請輸入數字"),
     ] {
-        let response = app
-            .call(
-                &client,
-                "health/add",
-                &[
-                    ("kind", "heart_rate"),
-                    ("time", &local),
-                    ("offset_min", "0"),
-                    ("value", value),
-                    ("unit", "/min"),
-                ],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let text = response.text().await.unwrap();
+        let text = refusal(value).await;
         assert!(text.contains(expected), "{text}");
     }
     assert_eq!(app.count("observations").await, 1);
