@@ -85,6 +85,8 @@ test("a patient invites a clinician, who sees them only after turning on two-ste
   await page.goto("/");
   await expect(page.getByTestId("attention-row")).toContainText(patient.name);
   await expect(page.getByTestId("attention-status")).toHaveText("Medications not shared with you");
+  await page.getByTestId("attention-row").getByRole("link", { name: patient.name }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(patient.name);
 
   // The patient sees who opened their data, then ends the access.
   await patientPage.getByRole("link", { name: "Access history", exact: true }).click();
