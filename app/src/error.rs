@@ -96,9 +96,9 @@ pub enum AppError {
     #[error("Choose a target between {min} and {max}.")]
     GoalOutOfRange { min: u32, max: u32 },
     #[error("This medication cannot be saved: {reason}.")]
-    InvalidMedication { reason: String },
+    InvalidMedication { reason: crate::refusals::MedProblem },
     #[error("This dose cannot be logged: {reason}.")]
-    InvalidDose { reason: String },
+    InvalidDose { reason: crate::refusals::MedProblem },
     #[error("That would be more than {max} doses today, the most this medication allows.")]
     PrnLimit { max: u32 },
     #[error("This dose is already logged. Undo it first to change it.")]

@@ -33,6 +33,7 @@ pub mod identity;
 pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod outbound;
+pub mod refusals;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -43,3 +43,23 @@ test("a signed-in person's language follows them to a new browser", async ({ pag
   await expect(new HomePage(other).greeting()).toContainText("您好");
   await context.close();
 });
+
+test("a refused medication is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
+  await signedUp(page);
+  await hydrated(page);
+  await openAccountMenu(page);
+  await page.getByLabel("Language").selectOption("zh-TW");
+  await expect(new HomePage(page).greeting()).toContainText("您好");
+  await page.goto("/medications/new");
+  await hydrated(page);
+  await page.getByTestId("med-name").fill("Metformin");
+  await page.getByTestId("med-dose").fill("0");
+  await page.getByRole("button", { name: "儲存藥物" }).click();
+  const refusal = page.locator(".error-message");
+  await expect(refusal).toHaveText("無法儲存此藥物：劑量須大於零（最多 1000）。");
+
+  // The same refusal, switched to English in place (no reload), follows the language.
+  await openAccountMenu(page);
+  await page.getByLabel("Language").selectOption("en");
+  await expect(refusal).toHaveText("This medication cannot be saved: the dose must be more than zero (at most 1000).");
+});

@@ -75,7 +75,7 @@ pub async fn refill_medication(
         .parse::<f64>()
         .map_err(|_| {
             AppError::InvalidMedication {
-                reason: "enter the number of units added".into(),
+                reason: crate::refusals::MedProblem::RefillNotNumber,
             }
             .respond()
         })?;

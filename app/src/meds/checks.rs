@@ -8,18 +8,15 @@ use crate::access::gate::{self, Proof, Write, kinds::Medications};
 use crate::clock::parse_date;
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::refusals::{MedField, MedProblem};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
-pub(super) fn invalid(reason: impl Into<String>) -> AppError {
-    AppError::InvalidMedication {
-        reason: reason.into(),
-    }
+pub(super) fn invalid(reason: MedProblem) -> AppError {
+    AppError::InvalidMedication { reason }
 }
 
-pub(super) fn bad_dose(reason: impl Into<String>) -> AppError {
-    AppError::InvalidDose {
-        reason: reason.into(),
-    }
+pub(super) fn bad_dose(reason: MedProblem) -> AppError {
+    AppError::InvalidDose { reason }
 }
 
 /// The access check for a change to `record` (audited), and the transaction it runs in.
@@ -49,45 +46,46 @@ pub fn checked(mut input: MedicationInput) -> Result<MedicationInput, AppError> 
         trim(field);
     }
     let limits = [
-        (&input.name, 120, "the name"),
-        (&input.strength, 60, "the strength"),
-        (&input.instructions, 500, "the instructions"),
-        (&input.prescriber, 120, "the prescriber"),
+        (&input.name, 120, MedField::Name),
+        (&input.strength, 60, MedField::Strength),
+        (&input.instructions, 500, MedField::Instructions),
+        (&input.prescriber, 120, MedField::Prescriber),
     ];
-    for (field, max, what) in limits {
-        if field.chars().count() > max {
-            return Err(invalid(format!("{what} is longer than {max} characters")));
+    for (text, max, field) in limits {
+        if text.chars().count() > max as usize {
+            return Err(invalid(MedProblem::TooLong { field, max }));
         }
     }
     if input.name.is_empty() {
-        return Err(invalid("enter the medication's name"));
+        return Err(invalid(MedProblem::NameMissing));
     }
     if !FORMS.contains(&input.form.as_str()) {
-        return Err(invalid("choose a form from the list"));
+        return Err(invalid(MedProblem::FormUnknown));
     }
     if !input.rxnorm.is_empty()
         && (input.rxnorm.len() > 8 || !input.rxnorm.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(invalid("an RxNorm code is 1 to 8 digits"));
+        return Err(invalid(MedProblem::RxnormFormat));
     }
-    let start = parse_date(&input.start_date).ok_or_else(|| invalid("choose a start date"))?;
+    let start =
+        parse_date(&input.start_date).ok_or_else(|| invalid(MedProblem::StartDateMissing))?;
     let end = match input.end_date.as_str() {
         "" => None,
-        text => Some(parse_date(text).ok_or_else(|| invalid("the end date is not a date"))?),
+        text => Some(parse_date(text).ok_or_else(|| invalid(MedProblem::EndDateInvalid))?),
     };
     if end.is_some_and(|end| end < start) {
-        return Err(invalid("the end date is before the start date"));
+        return Err(invalid(MedProblem::EndBeforeStart));
     }
-    for (value, what) in [
-        (input.supply, "the supply"),
-        (input.low_supply, "the refill level"),
+    for (value, field) in [
+        (input.supply, MedField::Supply),
+        (input.low_supply, MedField::RefillLevel),
     ] {
         if value.is_some_and(|v| !v.is_finite() || !(0.0..=100_000.0).contains(&v)) {
-            return Err(invalid(format!("{what} must be a number from 0 to 100000")));
+            return Err(invalid(MedProblem::OutOfRange { field }));
         }
     }
     if input.low_supply.is_some() && input.supply.is_none() {
-        return Err(invalid("enter the supply on hand to get refill reminders"));
+        return Err(invalid(MedProblem::SupplyNeededForRefillLevel));
     }
     input.schedule = input.schedule.checked(start, end).map_err(invalid)?;
     Ok(input)

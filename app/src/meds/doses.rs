@@ -14,6 +14,7 @@ use crate::clock::parse_date;
 use crate::db::now_ms;
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::refusals::MedProblem;
 use chrono::{Datelike, Duration, NaiveDate};
 use jiff::tz::TimeZone;
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -219,7 +220,7 @@ pub async fn log_dose(
     let proof = gate::check::<Medications, Write>(db, actor, patient_id, Some(&record)).await?;
     let client_id = input.client_id.trim();
     if !client_id.is_empty() && !valid_client_id(client_id) {
-        return Err(bad_dose("the device's id for this dose is not valid"));
+        return Err(bad_dose(MedProblem::DeviceId));
     }
     if !client_id.is_empty()
         && let Some(log) = store::log_by_client(db, &proof, client_id).await?
@@ -233,17 +234,17 @@ pub async fn log_dose(
     let taken = match input.status.as_str() {
         "taken" => true,
         "skipped" => false,
-        _ => return Err(bad_dose("choose taken or skipped")),
+        _ => return Err(bad_dose(MedProblem::TakenOrSkipped)),
     };
     let reason = input.reason.trim();
     if reason.chars().count() > 200 {
-        return Err(bad_dose("the reason is longer than 200 characters"));
+        return Err(bad_dose(MedProblem::ReasonTooLong { max: 200 }));
     }
     let med = store::medication(db, &proof, input.medication_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !med.active {
-        return Err(bad_dose("this medication is stopped"));
+        return Err(bad_dose(MedProblem::Stopped));
     }
     let zone = crate::clock::zone_of(db, patient_id).await?.zone;
     let now = now_ms();
@@ -251,19 +252,19 @@ pub async fn log_dose(
         "" => now,
         text => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
             .map(|local| crate::clock::instant_ms(&zone, local.date(), local.time()))
-            .map_err(|_| bad_dose("choose a date and time"))?,
+            .map_err(|_| bad_dose(MedProblem::DateTimeMissing))?,
     };
     if at_ms > now + 5 * 60 * 1000 {
-        return Err(bad_dose("the time is in the future"));
+        return Err(bad_dose(MedProblem::InFuture));
     }
     let (today, _) = crate::clock::local(&zone, now);
     let slot_key = input.slot.trim();
     let (slot, amount) = if slot_key.is_empty() {
         if med.input.schedule.kind != ScheduleKind::AsNeeded {
-            return Err(bad_dose("choose which scheduled dose this is"));
+            return Err(bad_dose(MedProblem::SlotMissing));
         }
         if !taken {
-            return Err(bad_dose("an as-needed dose is only logged when taken"));
+            return Err(bad_dose(MedProblem::AsNeededOnlyTaken));
         }
         let (day, _) = crate::clock::local(&zone, at_ms);
         let window = (
@@ -282,14 +283,14 @@ pub async fn log_dose(
         (None, med.input.schedule.dose_on(day))
     } else {
         let (day, _) =
-            slots::parse_slot(slot_key).ok_or_else(|| bad_dose("no dose is scheduled then"))?;
+            slots::parse_slot(slot_key).ok_or_else(|| bad_dose(MedProblem::NotScheduled))?;
         if day > today {
-            return Err(bad_dose("that dose is not due yet"));
+            return Err(bad_dose(MedProblem::NotDueYet));
         }
         let slot = slots::slots_on(&med.input.schedule, med.start, med.end, &zone, day)
             .into_iter()
             .find(|s| s.key == slot_key)
-            .ok_or_else(|| bad_dose("no dose is scheduled then"))?;
+            .ok_or_else(|| bad_dose(MedProblem::NotScheduled))?;
         let amount = slot.amount;
         (Some(slot), amount)
     };

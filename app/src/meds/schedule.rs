@@ -6,6 +6,7 @@
 //! changes and when the patient travels and changes zone.
 
 use crate::clock::{parse_date, parse_time};
+use crate::refusals::MedProblem;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -64,32 +65,37 @@ impl Schedule {
     /// Checks the schedule for a medication taken from `start` (to `end`);
     /// answers it tidied (times sorted, taper steps in date order) or a
     /// user-safe reason.
-    pub fn checked(mut self, start: NaiveDate, end: Option<NaiveDate>) -> Result<Schedule, String> {
+    pub fn checked(
+        mut self,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> Result<Schedule, MedProblem> {
         if !valid_dose(self.dose) {
-            return Err("the dose must be more than zero (at most 1000)".into());
+            return Err(MedProblem::DoseAmount);
         }
         if self.weekdays.iter().any(|d| !(1..=7).contains(d)) {
-            return Err("weekdays are numbered 1 (Monday) to 7 (Sunday)".into());
+            return Err(MedProblem::Weekdays);
         }
         self.weekdays.sort_unstable();
         self.weekdays.dedup();
         match self.kind {
             ScheduleKind::Times => {
                 if self.times.is_empty() {
-                    return Err("add at least one time of day".into());
+                    return Err(MedProblem::TimesMissing);
                 }
                 if self.times.len() > MAX_TIMES {
-                    return Err(format!("at most {MAX_TIMES} times a day"));
+                    return Err(MedProblem::TooManyTimes {
+                        max: MAX_TIMES as u32,
+                    });
                 }
                 let mut times = Vec::with_capacity(self.times.len());
                 for text in &self.times {
-                    let time = parse_time(text)
-                        .ok_or_else(|| "write each time as HH:MM, for example 08:00".to_owned())?;
+                    let time = parse_time(text).ok_or(MedProblem::TimeFormat)?;
                     times.push(time);
                 }
                 times.sort_unstable();
                 if times.windows(2).any(|w| w[0] == w[1]) {
-                    return Err("the same time is listed twice".into());
+                    return Err(MedProblem::TimeTwice);
                 }
                 self.times = times
                     .iter()
@@ -101,17 +107,16 @@ impl Schedule {
             }
             ScheduleKind::Interval => {
                 if !(1..=24).contains(&self.every_hours) {
-                    return Err("choose every 1 to 24 hours".into());
+                    return Err(MedProblem::IntervalHours);
                 }
-                let from = parse_time(&self.from)
-                    .ok_or_else(|| "choose the first time of day (HH:MM)".to_owned())?;
+                let from = parse_time(&self.from).ok_or(MedProblem::FirstTimeMissing)?;
                 self.from = from.format("%H:%M").to_string();
                 self.times.clear();
                 self.max_per_day = 0;
             }
             ScheduleKind::AsNeeded => {
                 if !(1..=24).contains(&self.max_per_day) {
-                    return Err("choose the most doses a day (1 to 24)".into());
+                    return Err(MedProblem::MaxPerDay);
                 }
                 self.times.clear();
                 self.every_hours = 0;
@@ -121,19 +126,18 @@ impl Schedule {
         }
         let mut steps = Vec::with_capacity(self.taper.len());
         for step in &self.taper {
-            let date = parse_date(&step.from)
-                .ok_or_else(|| "give each dose change a date (YYYY-MM-DD)".to_owned())?;
+            let date = parse_date(&step.from).ok_or(MedProblem::ChangeDateMissing)?;
             if !valid_dose(step.dose) {
-                return Err("each changed dose must be more than zero (at most 1000)".into());
+                return Err(MedProblem::ChangeAmount);
             }
             if date < start || end.is_some_and(|end| date > end) {
-                return Err("each dose change must fall between the start and end dates".into());
+                return Err(MedProblem::ChangeOutsideDates);
             }
             steps.push((date, step.dose));
         }
         steps.sort_by_key(|(date, _)| *date);
         if steps.windows(2).any(|w| w[0].0 == w[1].0) {
-            return Err("two dose changes fall on the same date".into());
+            return Err(MedProblem::ChangesSameDate);
         }
         self.taper = steps
             .into_iter()
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn bad_schedules_are_refused_with_a_reason() {
         let start = date("2026-03-01");
-        let refused = |s: Schedule| s.checked(start, None).unwrap_err();
+        let refused = |s: Schedule| s.checked(start, None).unwrap_err().to_string();
         assert!(refused(times(&[])).contains("at least one time"));
         assert!(refused(times(&["25:00"])).contains("HH:MM"));
         assert!(refused(times(&["08:00", "8:00"])).contains("twice"));

@@ -11,6 +11,7 @@ use crate::access::gate::{self, Read, Write, kinds::Medications};
 use crate::db::now_ms;
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::refusals::MedProblem;
 use chrono::{Duration, NaiveDate};
 use jiff::tz::TimeZone;
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -192,14 +193,14 @@ pub async fn refill(
     amount: f64,
 ) -> Result<(), AppError> {
     if !amount.is_finite() || amount <= 0.0 || amount > 100_000.0 {
-        return Err(invalid("a refill is more than zero units (at most 100000)"));
+        return Err(invalid(MedProblem::RefillAmount));
     }
     let (proof, tx) = begin_change(db, actor, patient_id, &format!("medication:{id}")).await?;
     let med = store::medication(&tx, &proof, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if med.input.supply.is_none() {
-        return Err(invalid("enter the supply on hand first"));
+        return Err(invalid(MedProblem::RefillWithoutSupply));
     }
     store::change_supply(&tx, &proof, id, amount, true).await?;
     store::add_change(&tx, &proof, id, "refilled", &format!("{amount}")).await?;

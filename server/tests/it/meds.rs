@@ -67,12 +67,17 @@ pub async fn refused_because(response: reqwest::Response, expected: &str) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "{expected}"
     );
-    let body = response.text().await.expect("body");
+    let body = reason(response).await;
     assert!(body.contains(expected), "{body} should say {expected}");
 }
 
+/// The refusal in English: a server function's error as its wording, any
+/// other answer as its body.
 async fn reason(response: reqwest::Response) -> String {
-    response.text().await.expect("body")
+    let body = response.text().await.expect("body");
+    serde_json::from_str::<hale_app::error::AppError>(&body)
+        .map(|error| error.to_string())
+        .unwrap_or(body)
 }
 
 #[tokio::test]
