@@ -14,6 +14,7 @@ pub use api::*;
 mod card;
 pub use card::HealthCard;
 pub mod chart;
+mod chart_ticks;
 mod components;
 mod entry;
 mod goals_panel;
