@@ -81,12 +81,14 @@ pub async fn of_patient(
         return Err(AppError::WrongRole);
     }
     let me = actor.account_id;
-    let day = crate::meds::doses::today(&state.db, actor, me, None).await?;
-    let medications = crate::meds::service::list(&state.db, actor, me, "").await?;
-    let dashboard =
-        crate::health::service::dashboard(&state.db, &state.reads, actor, me, locale).await?;
-    let files = crate::files::service::list(state, actor, None, "").await?;
-    let (grants, invitations) = crate::access::grants::of_patient(&state.db, actor).await?;
+    // The parts are independent reads: run them side by side.
+    let (day, medications, dashboard, files, (grants, invitations)) = tokio::try_join!(
+        crate::meds::doses::today(&state.db, actor, me, None),
+        crate::meds::service::list(&state.db, actor, me, ""),
+        crate::health::service::dashboard(&state.db, &state.reads, actor, me, locale),
+        crate::files::service::list(state, actor, None, ""),
+        crate::access::grants::of_patient(&state.db, actor),
+    )?;
     let mut open: Vec<DoseView> = day
         .doses
         .into_iter()
