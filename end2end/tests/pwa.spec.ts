@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, expect, test } from "@playwright/test";
-import { SignInPage } from "./pages";
+import zlib, { brotliCompressSync } from "node:zlib";
+import { type Page, chromium, expect, test } from "@playwright/test";
+import { SignInPage, hydrated, signedUp } from "./pages";
 
 test("the web manifest is served and complete", async ({ request }) => {
   const response = await request.get("/manifest.webmanifest");
@@ -70,27 +71,55 @@ test("without a network, pages fall back to the offline page", async ({ page, co
   await context.setOffline(false);
 });
 
-/** The most the client's WASM may weigh, brotli-compressed as served, before
- * this test fails: it catches growth (it grew from 285 KB to 1.15 MB unseen).
- * The aim of a client split per page (≤ 250 KB for the first page) is not
- * reached yet; lower this bound as the client shrinks, never raise it quietly. */
-const WASM_BROTLI_BOUND = 1_245_000;
+/** The most WASM, brotli-compressed as served, that a first page may load
+ * before this test fails. It grew from 285 KB to 1.15 MB unseen once. The
+ * client is not split per page yet, so both pages load the whole client; the
+ * aim is ≤ 250 KB for the first page. Lower these bounds as the client
+ * shrinks, never raise them quietly. */
+const FIRST_PAGE_BROTLI_BOUND = { "/sign-in": 1_245_000, "/": 1_245_000 };
 
-test("the client's WASM is served brotli-compressed within its size bound", async ({ request }) => {
+/** The WASM files a page fetches until it has hydrated, with their sizes as
+ * served brotli-compressed (compressed here at the server's level, so the
+ * figure does not wait for the server's background pass). */
+async function wasmOf(page: Page, path: string) {
+  const urls = new Set<string>();
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.endsWith(".wasm")) urls.add(r.url());
+  });
+  await page.goto(path);
+  await hydrated(page);
+  const files: { name: string; bytes: number }[] = [];
+  for (const url of urls) {
+    const response = await page.request.get(url, { headers: { "accept-encoding": "identity" } });
+    expect(response.ok(), url).toBe(true);
+    const body = await response.body();
+    const bytes = brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    files.push({ name: new URL(url).pathname.split("/").pop()!, bytes });
+  }
+  return files;
+}
+
+test("a first page loads the client within its size bound", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const signIn = await wasmOf(page, "/sign-in");
+  await signedUp(page);
+  // A fresh browser with the session: nothing cached, as on a first visit.
+  const fresh = await browser.newContext({ storageState: await page.context().storageState() });
+  const home = await wasmOf(await fresh.newPage(), "/");
+  await fresh.close();
+  for (const [path, files] of [["/sign-in", signIn], ["/", home]] as const) {
+    const total = files.reduce((sum, f) => sum + f.bytes, 0);
+    console.log(`${path}: ${files.length} WASM files, ${total} bytes brotli (bound ${FIRST_PAGE_BROTLI_BOUND[path]})`);
+    expect(total).toBeGreaterThan(100_000);
+    expect(total).toBeLessThanOrEqual(FIRST_PAGE_BROTLI_BOUND[path]);
+  }
+});
+
+test("the client's WASM is served brotli-compressed", async ({ request }) => {
   const html = await (await request.get("/sign-in")).text();
   const wasm = html.match(/\/pkg\/[^"'\s]+\.wasm/)?.[0];
   expect(wasm, "the page names its WASM").toBeTruthy();
-  // Until the server's background pass has compressed it at brotli's best,
-  // the file is compressed on the fly (streamed, without a length).
-  let size = 0;
-  for (let attempt = 0; attempt < 90 && size === 0; attempt++) {
-    const response = await request.get(wasm!, { headers: { "accept-encoding": "br" } });
-    expect(response.ok()).toBe(true);
-    expect(response.headers()["content-encoding"]).toBe("br");
-    size = Number(response.headers()["content-length"] ?? 0);
-    if (size === 0) await new Promise((done) => setTimeout(done, 1000));
-  }
-  console.log(`client WASM served: ${size} bytes brotli (bound ${WASM_BROTLI_BOUND})`);
-  expect(size).toBeGreaterThan(100_000);
-  expect(size).toBeLessThanOrEqual(WASM_BROTLI_BOUND);
+  const response = await request.get(wasm!, { headers: { "accept-encoding": "br" } });
+  expect(response.ok()).toBe(true);
+  expect(response.headers()["content-encoding"]).toBe("br");
 });

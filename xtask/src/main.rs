@@ -5,11 +5,13 @@
 //! - `cargo xtask test`: set up, run every Rust test, then the browser tests
 //!   against a release build
 //! - `cargo xtask bench`: run the benchmarks and print each against the
-//!   machine's limit measured in the same run
+//!   machine's limit measured in the same run, then the client's figures (WASM
+//!   per first page, Lighthouse mobile scores) against a release build
 //! - `cargo xtask lint`: rustfmt and clippy for the server and WASM builds
 //!
 //! Every step checks before it installs, so a second run is quick.
 
+mod client_figures;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -326,7 +328,7 @@ fn bench() -> Result {
                 .current_dir(&root),
         )?;
     }
-    Ok(())
+    client_figures::measure(&root, &env)
 }
 
 fn lint() -> Result {

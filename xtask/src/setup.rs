@@ -129,19 +129,32 @@ fn npm_tools(root: &Path, env: &Env, tools_bin: &Path) -> Result {
         return Ok(());
     }
     let tools = root.join(".tools");
-    std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create .tools: {e}"))?;
-    step(
+    npm_install(
+        env,
+        &tools,
         "install sass and wasm-opt (npm, into .tools/)",
+        &[
+            &format!("sass@{SASS_VERSION}"),
+            &format!("binaryen@{BINARYEN_VERSION}"),
+        ],
+    )
+}
+
+/// `npm install` of exact versions into `dir` (created if need be, with a
+/// `package.json` of its own, or npm would install into a parent's folder).
+pub fn npm_install(env: &Env, dir: &Path, what: &str, packages: &[&str]) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {dir:?}: {e}"))?;
+    let manifest = dir.join("package.json");
+    if !manifest.exists() {
+        std::fs::write(&manifest, "{ \"private\": true }\n")
+            .map_err(|e| format!("cannot write {manifest:?}: {e}"))?;
+    }
+    step(
+        what,
         env.command("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--save-exact",
-                &format!("sass@{SASS_VERSION}"),
-                &format!("binaryen@{BINARYEN_VERSION}"),
-            ])
-            .current_dir(&tools),
+            .args(["install", "--no-audit", "--no-fund", "--save-exact"])
+            .args(packages)
+            .current_dir(dir),
     )
 }
 
