@@ -60,6 +60,6 @@ test("a refused medication is told why in the reader's language, and re-worded w
 
   // The same refusal, switched to English in place (no reload), follows the language.
   await openAccountMenu(page);
-  await page.getByLabel("Language").selectOption("en");
+  await page.getByLabel("語言").selectOption("en");
   await expect(refusal).toHaveText("This medication cannot be saved: the dose must be more than zero (at most 1000).");
 });

@@ -25,6 +25,8 @@ for (const scheme of ["light", "dark"] as const) {
     await new SignUpPage(page).open();
     expect(await violations(page)).toEqual([]);
     await signedUp(page);
+    // Sign-up ends in a client-side navigation: check the home once it has its title.
+    await expect(page).not.toHaveTitle("");
     expect(await violations(page)).toEqual([]);
     for (const path of [
       "/dashboard",
