@@ -58,3 +58,5 @@ pub mod pages;
 mod root;
 
 pub use root::{App, PROTECTED_PATHS, is_protected, shell};
+#[cfg(feature = "hydrate")]
+pub use root::hydrate;

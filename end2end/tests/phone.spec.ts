@@ -41,6 +41,8 @@ async function headerOutside(page: Page) {
 for (const width of [320, 360, 1280]) {
   for (const locale of ["en", "zh-TW"] as const) {
     test(`at ${width} px in ${locale} nothing scrolls sideways and the header fits`, async ({ page }) => {
+      // Fourteen full page loads, each fetching its chunks of the client.
+      test.setTimeout(90_000);
       await page.setViewportSize({ width, height: 800 });
       await page.emulateMedia({ colorScheme: locale === "en" ? "light" : "dark" });
       await signedUp(page);

@@ -6,5 +6,5 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(hale_app::App);
+    hale_app::hydrate();
 }

@@ -102,9 +102,10 @@ fn step(what: &str, command: &mut Command) -> Result {
 
 fn release_build(root: &Path, env: &setup::Env) -> Result {
     step(
-        "release build (cargo leptos build --release)",
+        "release build (cargo leptos build --release --split)",
+        // `--split`: each area's pages become their own WASM chunk (see root.rs).
         env.command("cargo")
-            .args(["leptos", "build", "--release"])
+            .args(["leptos", "build", "--release", "--split"])
             .current_dir(root),
     )
 }

@@ -29,12 +29,13 @@ impl Env {
 
 pub fn toolchain(root: &Path) -> Result<Env> {
     let tools_bin = root.join(".tools").join("node_modules").join(".bin");
+    let wrappers = root.join(".tools").join("bin");
     let cargo_bin = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .map(|home| home.join("bin"))
         .unwrap_or_default();
-    let mut paths = vec![tools_bin.clone(), cargo_bin];
+    let mut paths = vec![wrappers.clone(), tools_bin.clone(), cargo_bin];
     paths.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
@@ -46,6 +47,7 @@ pub fn toolchain(root: &Path) -> Result<Env> {
     cargo_leptos(&env)?;
     wasm_bindgen(root, &env)?;
     npm_tools(root, &env, &tools_bin)?;
+    wasm_opt_wrapper(&wrappers)?;
     Ok(env)
 }
 
@@ -156,6 +158,37 @@ pub fn npm_install(env: &Env, dir: &Path, what: &str, packages: &[&str]) -> Resu
             .args(packages)
             .current_dir(dir),
     )
+}
+
+/// The split client has hundreds of small chunks of shared code. npm's
+/// wasm-opt (binaryen compiled to JavaScript) takes over a second to start for
+/// each file, which on them saves a few bytes: files under 8 KB are left as
+/// the linker wrote them, every other call goes to wasm-opt unchanged.
+const WASM_OPT_WRAPPER: &str = r#"#!/bin/sh
+# Written by `cargo xtask` (xtask/src/setup.rs); see WASM_OPT_WRAPPER there.
+input=""; output=""; previous=""
+for arg in "$@"; do
+  if [ "$previous" = "-o" ]; then output="$arg";
+  elif [ "${arg#-}" = "$arg" ]; then input="$arg"; fi
+  previous="$arg"
+done
+if [ -n "$input" ] && [ -f "$input" ] && [ "$(wc -c < "$input")" -lt 8192 ]; then
+  if [ -n "$output" ] && [ "$output" != "$input" ]; then cp "$input" "$output"; fi
+  exit 0
+fi
+exec "$(dirname "$0")/../node_modules/.bin/wasm-opt" "$@"
+"#;
+
+fn wasm_opt_wrapper(wrappers: &Path) -> Result {
+    use std::os::unix::fs::PermissionsExt;
+    let path = wrappers.join("wasm-opt");
+    if std::fs::read_to_string(&path).is_ok_and(|text| text == WASM_OPT_WRAPPER) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(wrappers).map_err(|e| format!("cannot create .tools/bin: {e}"))?;
+    std::fs::write(&path, WASM_OPT_WRAPPER).map_err(|e| format!("cannot write {path:?}: {e}"))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("cannot make {path:?} executable: {e}"))
 }
 
 /// Debian's PostgreSQL server, which the integration tests start on loopback
