@@ -104,13 +104,19 @@ pub enum AppError {
     #[error("This dose is already logged. Undo it first to change it.")]
     DoseAlreadyLogged,
     #[error("These settings cannot be saved: {reason}.")]
-    InvalidSettings { reason: String },
+    InvalidSettings {
+        reason: crate::refusals::SettingsProblem,
+    },
     #[error("This device's push subscription is not valid: {reason}.")]
     BadPushSubscription { reason: String },
     #[error("This file cannot be kept: {reason}.")]
-    FileRefused { reason: String },
+    FileRefused {
+        reason: crate::refusals::FileProblem,
+    },
     #[error("This image cannot be shown: {reason}.")]
-    FrameUnavailable { reason: String },
+    FrameUnavailable {
+        reason: crate::refusals::FileProblem,
+    },
     #[error("This file is larger than {max_mb} MB, the most accepted for its type.")]
     FileTooLarge { max_mb: u64 },
     #[error("There is not enough room: {free_mb} MB of your storage is free.")]
@@ -257,7 +263,9 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status =
             http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::BAD_REQUEST);
-        let body = serde_json::json!({ "error": self.to_string() });
+        // `error`: the English wording; `refusal`: the same as data, for a
+        // client that words it in its reader's language.
+        let body = serde_json::json!({ "error": self.to_string(), "refusal": self });
         let mut response = (status, axum::Json(body)).into_response();
         if status == http::StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

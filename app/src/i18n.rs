@@ -74,6 +74,7 @@ mod tests {
         "Hale", "export", "CSV", "Apple", "xml", "zip", "ZIP", "time", "kind", "value", "unit",
         "PDF", "API", "DICOM", "English", "Enter", "App", "Excel", "bpm", "mmHg", "RxNorm", "Asia",
         "Taipei", "JPEG", "PNG", "WebP", "FHIR", "LOINC", "OpenID", "Connect", "iPhone", "Health",
+        "HEIC", "UID", "DICM",
     ];
 
     #[test]

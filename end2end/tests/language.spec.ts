@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { HomePage, SignInPage, hydrated, openAccountMenu, signedUp } from "./pages";
+import { expect, test, type Page } from "@playwright/test";
+import { DocumentsPage, HomePage, SignInPage, hydrated, openAccountMenu, signedUp } from "./pages";
 
 test("the language switches in place and is remembered", async ({ page }) => {
   const signIn = new SignInPage(page);
@@ -44,12 +44,17 @@ test("a signed-in person's language follows them to a new browser", async ({ pag
   await context.close();
 });
 
-test("a refused medication is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
+/** A new account, switched to Traditional Chinese from its home. */
+async function signedUpInChinese(page: Page) {
   await signedUp(page);
   await hydrated(page);
   await openAccountMenu(page);
   await page.getByLabel("Language").selectOption("zh-TW");
   await expect(new HomePage(page).greeting()).toContainText("您好");
+}
+
+test("a refused medication is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
+  await signedUpInChinese(page);
   await page.goto("/medications/new");
   await hydrated(page);
   await page.getByTestId("med-name").fill("Metformin");
@@ -62,4 +67,23 @@ test("a refused medication is told why in the reader's language, and re-worded w
   await openAccountMenu(page);
   await page.getByLabel("語言").selectOption("en");
   await expect(refusal).toHaveText("This medication cannot be saved: the dose must be more than zero (at most 1000).");
+});
+
+test("a refused upload is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
+  await signedUpInChinese(page);
+  const documents = new DocumentsPage(page);
+  await documents.open();
+  await documents.upload([
+    { name: "not-a-scan.dcm", mimeType: "application/dicom", buffer: Buffer.from("MZ\u0090 not a scan at all") },
+  ]);
+  const refusal = documents.uploads().first().getByTestId("upload-error");
+  await expect(refusal).toHaveText(
+    "無法保存此檔案：內容不是 JPEG、PNG 或 WebP 照片、PDF、DICOM 檔案，也不是 DICOM 檢查的 ZIP 壓縮檔。",
+  );
+
+  await openAccountMenu(page);
+  await page.getByLabel("語言").selectOption("en");
+  await expect(refusal).toHaveText(
+    "This file cannot be kept: its content is not a JPEG, PNG or WebP photo, a PDF, a DICOM file or a ZIP of a DICOM study.",
+  );
 });

@@ -6,6 +6,7 @@
 //! upload, never drawn as a broken image.
 
 use super::{DicomInfo, pixels};
+use crate::refusals::FileProblem;
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
@@ -26,14 +27,14 @@ pub struct Instance {
 /// Reads a whole Part 10 file (with its 128-byte preamble), or — as common
 /// viewers do — a bare data set without preamble and meta group, whose
 /// transfer syntax is then inferred (implicit or explicit VR little endian).
-pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, String> {
+pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, FileProblem> {
     // Only the head is looked at first; the rest streams into the parser
     // behind it (a file is held once, as its parsed object).
     let mut head = Vec::with_capacity(132);
     (&mut reader)
         .take(132)
         .read_to_end(&mut head)
-        .map_err(|_| "the DICOM file could not be read".to_owned())?;
+        .map_err(|_| FileProblem::DicomUnreadable)?;
     let part10 = head.len() >= 132 && &head[128..132] == b"DICM";
     let meta_first = head.len() >= 4 && &head[..4] == b"DICM";
     let whole = std::io::Cursor::new(head.clone()).chain(reader);
@@ -45,12 +46,9 @@ pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, String> {
                 ReadPreamble::Never
             })
             .from_reader(whole)
-            .map_err(|_| "the DICOM file is damaged or cut short".to_owned());
+            .map_err(|_| FileProblem::DicomDamaged);
     }
-    bare_data_set(&head, whole).ok_or_else(|| {
-        "this is not a DICOM file: it has neither the DICM preamble nor a data set Hale can read"
-            .to_owned()
-    })
+    bare_data_set(&head, whole).ok_or(FileProblem::NotDicom)
 }
 
 /// A data set without preamble or meta group (`head` its first bytes,
@@ -178,12 +176,12 @@ fn person_name(raw: &str) -> String {
 
 /// Describes an instance; refuses one that is not an instance of a study or
 /// whose pixel data is shorter than its own tags say.
-pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
+pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, FileProblem> {
     let study_uid = text(obj, tags::STUDY_INSTANCE_UID);
     let series_uid = text(obj, tags::SERIES_INSTANCE_UID);
     let sop_uid = text(obj, tags::SOP_INSTANCE_UID);
     if study_uid.is_empty() || series_uid.is_empty() || sop_uid.is_empty() {
-        return Err("the DICOM file has no study, series or instance UID".into());
+        return Err(FileProblem::NoUids);
     }
     let ts_uid = obj
         .meta()
@@ -199,21 +197,20 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
     let layout = layout_of(obj);
     let pixel_data = obj.element_opt(tags::PIXEL_DATA).ok().flatten();
     if pixel_data.is_none() && rows > 0 && columns > 0 {
-        return Err(
-            "the file is cut short: it describes an image but its pixel data is missing".into(),
-        );
+        return Err(FileProblem::PixelDataMissing);
     }
     let native = ts.is_some_and(|ts| !ts.is_encapsulated_pixel_data());
     let unsupported = match (&pixel_data, ts) {
-        (None, _) => Some("it holds no image".to_owned()),
-        (_, None) => Some(format!("its transfer syntax ({ts_uid}) is not known here")),
+        (None, _) => Some(FileProblem::NoImage),
+        (_, None) => Some(FileProblem::TransferSyntaxUnknown {
+            uid: ts_uid.clone(),
+        }),
         (_, Some(ts)) if ts.is_unsupported_pixel_encapsulation() || !ts.can_decode_all() => {
-            Some(format!(
-                "{} images cannot be shown here; download the file to open it in another viewer",
-                ts.name()
-            ))
+            Some(FileProblem::EncodingUnsupported {
+                name: ts.name().to_owned(),
+            })
         }
-        _ if rows == 0 || columns == 0 => Some("it has no rows or columns".to_owned()),
+        _ if rows == 0 || columns == 0 => Some(FileProblem::NoRowsOrColumns),
         _ if native || ts_uid == RLE => layout.unsupported(),
         _ => None,
     };
@@ -221,12 +218,9 @@ pub fn inspect(obj: &DefaultDicomObject) -> Result<Instance, String> {
         if native {
             let bytes = element
                 .to_bytes()
-                .map_err(|_| "its pixel data cannot be read".to_owned())?;
+                .map_err(|_| FileProblem::PixelDataUnreadable)?;
             if (bytes.len() as u64) < layout.native_len(frames) {
-                return Err(
-                    "its pixel data is shorter than its rows, columns and frames say: the file is cut short"
-                        .into(),
-                );
+                return Err(FileProblem::PixelDataShort);
             }
         } else if let Some(fragments) = element.fragments() {
             complete_fragments(fragments, frames, &ts_uid)?;
@@ -307,8 +301,8 @@ fn layout_of(obj: &DefaultDicomObject) -> pixels::Layout {
 /// Checks that an encapsulated file holds every frame whole: a fragment
 /// for each frame, and the last one ending where its encoding ends (a JPEG
 /// family's end-of-image marker; an RLE frame's segments within it).
-fn complete_fragments(fragments: &[Vec<u8>], frames: u32, ts_uid: &str) -> Result<(), String> {
-    let cut = || "the file is cut short: some of its frames are missing or incomplete".to_owned();
+fn complete_fragments(fragments: &[Vec<u8>], frames: u32, ts_uid: &str) -> Result<(), FileProblem> {
+    let cut = || FileProblem::FramesIncomplete;
     if fragments.is_empty() || (fragments.len() as u64) < u64::from(frames) {
         return Err(cut());
     }
@@ -400,19 +394,25 @@ fn palette_of(obj: &DefaultDicomObject) -> Option<pixels::Palette> {
 
 /// Frame `frame` as modality values or colour: native and RLE samples
 /// through `pixels`, the JPEG family through dicom-pixeldata.
-fn decode(obj: &DefaultDicomObject, info: &DicomInfo, frame: u32) -> Result<pixels::Frame, String> {
+fn decode(
+    obj: &DefaultDicomObject,
+    info: &DicomInfo,
+    frame: u32,
+) -> Result<pixels::Frame, FileProblem> {
     let ts = TransferSyntaxRegistry
         .get(&info.transfer_syntax)
-        .ok_or_else(|| "its transfer syntax is not known here".to_owned())?;
+        .ok_or_else(|| FileProblem::TransferSyntaxUnknown {
+            uid: info.transfer_syntax.clone(),
+        })?;
     let mut layout = layout_of(obj);
     let palette = palette_of(obj);
-    let undecodable = || "the frame's pixel data could not be decoded".to_owned();
+    let undecodable = || FileProblem::FrameUndecodable;
     if !ts.is_encapsulated_pixel_data() {
         let element = obj
             .element_opt(tags::PIXEL_DATA)
             .ok()
             .flatten()
-            .ok_or_else(|| "it holds no image".to_owned())?;
+            .ok_or(FileProblem::NoImage)?;
         let bytes = element.to_bytes().map_err(|_| undecodable())?;
         return pixels::frame(&bytes, &layout, frame, rescale_of(obj), palette.as_ref());
     }
@@ -432,7 +432,7 @@ fn decode(obj: &DefaultDicomObject, info: &DicomInfo, frame: u32) -> Result<pixe
         return decoded
             .to_vec_frame_with_options(0, &ConvertOptions::new().force_8bit())
             .map(pixels::Frame::Rgb)
-            .map_err(|_| "the frame's colours could not be read".to_owned());
+            .map_err(|_| FileProblem::FrameColours);
     }
     decoded
         .to_vec_frame_with_options(
@@ -440,7 +440,7 @@ fn decode(obj: &DefaultDicomObject, info: &DicomInfo, frame: u32) -> Result<pixe
             &ConvertOptions::new().with_voi_lut(VoiLutOption::Identity),
         )
         .map(pixels::Frame::Grey)
-        .map_err(|_| "the frame's values could not be read".to_owned())
+        .map_err(|_| FileProblem::FrameValues)
 }
 
 /// A JPEG (baseline or extended) frame whose photometric interpretation is
@@ -453,7 +453,7 @@ fn untransformed_rgb_jpeg(
     info: &DicomInfo,
     layout: &pixels::Layout,
     frame: u32,
-) -> Option<Result<pixels::Frame, String>> {
+) -> Option<Result<pixels::Frame, FileProblem>> {
     let jpeg = ["1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51"];
     if layout.photometric != "RGB"
         || layout.samples != 3
@@ -474,7 +474,7 @@ fn untransformed_rgb_jpeg(
             .ok()
             .filter(|rgb| rgb.len() == (layout.rows as usize) * (layout.columns as usize) * 3)
             .map(pixels::Frame::Rgb)
-            .ok_or_else(|| "the frame's pixel data could not be decoded".to_owned()),
+            .ok_or(FileProblem::FrameUndecodable),
     )
 }
 
@@ -489,7 +489,7 @@ fn png(
     height: u32,
     pixels: &[u8],
     color: image::ExtendedColorType,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, FileProblem> {
     use image::ImageEncoder as _;
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new_with_quality(
@@ -498,7 +498,7 @@ fn png(
         image::codecs::png::FilterType::Sub,
     )
     .write_image(pixels, width, height, color)
-    .map_err(|_| "the frame could not be encoded".to_owned())?;
+    .map_err(|_| FileProblem::FrameNotEncoded)?;
     Ok(out)
 }
 
@@ -509,12 +509,12 @@ pub fn render(
     info: &DicomInfo,
     frame: u32,
     window: Option<(f64, f64)>,
-) -> Result<Rendered, String> {
+) -> Result<Rendered, FileProblem> {
     if let Some(reason) = &info.unsupported {
         return Err(reason.clone());
     }
     if frame >= info.frames {
-        return Err("there is no such frame".into());
+        return Err(FileProblem::NoSuchFrame);
     }
     let (width, height) = (info.columns, info.rows);
     let values = match decode(obj, info, frame)? {

@@ -13,13 +13,12 @@ use super::{UploadResult, dicom, photos};
 use crate::access::gate::{Proof, Write, kinds::Documents};
 use crate::db::statement;
 use crate::error::AppError;
+use crate::refusals::FileProblem;
 use crate::state::AppState;
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
-pub(super) fn refused(reason: impl Into<String>) -> AppError {
-    AppError::FileRefused {
-        reason: reason.into(),
-    }
+pub(super) fn refused(reason: FileProblem) -> AppError {
+    AppError::FileRefused { reason }
 }
 
 pub(super) fn storage(err: sealed::SealedError) -> AppError {
@@ -103,7 +102,7 @@ impl Blob {
 /// inner error is the user-safe reason it cannot be kept.
 async fn read_dicom(
     source: impl std::io::Read + Send + 'static,
-) -> Result<Result<dicom::Instance, String>, AppError> {
+) -> Result<Result<dicom::Instance, FileProblem>, AppError> {
     tokio::task::spawn_blocking(move || {
         dicom::read(std::io::BufReader::new(source)).and_then(|obj| dicom::inspect(&obj))
     })
@@ -271,7 +270,7 @@ pub async fn upload(
 pub enum Instance {
     Kept(Kept),
     /// Not a DICOM instance Hale can keep: the user-safe reason.
-    Refused(String),
+    Refused(FileProblem),
 }
 
 /// One DICOM instance read from a ZIP study becomes a file of its own.

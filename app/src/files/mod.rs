@@ -89,7 +89,7 @@ pub struct UploadState {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Skipped {
     pub name: String,
-    pub reason: String,
+    pub reason: crate::refusals::FileProblem,
 }
 
 /// What a finished upload became.
@@ -110,7 +110,8 @@ pub struct DicomInfo {
     pub transfer_syntax: String,
     pub transfer_syntax_name: String,
     /// Why its frames cannot be shown here; none when they can.
-    pub unsupported: Option<String>,
+    #[serde(default, deserialize_with = "crate::refusals::stored_file_problem")]
+    pub unsupported: Option<crate::refusals::FileProblem>,
     pub modality: String,
     pub patient_name: String,
     pub patient_id: String,

@@ -3,6 +3,7 @@
 //! serial, XMP — is stored. Thumbnails are made the same way.
 
 use super::sniff::Sniffed;
+use crate::refusals::FileProblem;
 use image::{DynamicImage, ImageDecoder as _, ImageReader, Limits};
 use std::io::Cursor;
 
@@ -17,12 +18,12 @@ pub struct Cleaned {
 /// The longest side of a thumbnail, in pixels.
 pub const THUMB: u32 = 320;
 
-fn decode(bytes: &[u8], kind: Sniffed) -> Result<DynamicImage, String> {
+fn decode(bytes: &[u8], kind: Sniffed) -> Result<DynamicImage, FileProblem> {
     let format = match kind {
         Sniffed::Jpeg => image::ImageFormat::Jpeg,
         Sniffed::Png => image::ImageFormat::Png,
         Sniffed::Webp => image::ImageFormat::WebP,
-        _ => return Err("it is not a photo".into()),
+        _ => return Err(FileProblem::NotPhoto),
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     // A small file that claims a huge picture (a decompression bomb) stops here.
@@ -33,27 +34,26 @@ fn decode(bytes: &[u8], kind: Sniffed) -> Result<DynamicImage, String> {
     reader.limits(limits);
     let mut decoder = reader
         .into_decoder()
-        .map_err(|_| "the photo is damaged or too large to open".to_owned())?;
+        .map_err(|_| FileProblem::PhotoDamaged)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder)
-        .map_err(|_| "the photo is damaged or cut short".to_owned())?;
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| FileProblem::PhotoCut)?;
     picture.apply_orientation(orientation);
     Ok(picture)
 }
 
-fn encode_jpeg(picture: &DynamicImage, quality: u8) -> Result<Vec<u8>, String> {
+fn encode_jpeg(picture: &DynamicImage, quality: u8) -> Result<Vec<u8>, FileProblem> {
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
         .encode_image(&DynamicImage::ImageRgb8(picture.to_rgb8()))
-        .map_err(|_| "the photo could not be saved".to_owned())?;
+        .map_err(|_| FileProblem::PhotoNotSaved)?;
     Ok(out)
 }
 
 /// Strips a photo's metadata and turns it upright. JPEG stays JPEG (quality
 /// 92); PNG and WebP become PNG (lossless).
-pub fn clean(bytes: &[u8], kind: Sniffed) -> Result<Cleaned, String> {
+pub fn clean(bytes: &[u8], kind: Sniffed) -> Result<Cleaned, FileProblem> {
     let picture = decode(bytes, kind)?;
     let (width, height) = (picture.width(), picture.height());
     let (bytes, media_type) = if kind == Sniffed::Jpeg {
@@ -62,7 +62,7 @@ pub fn clean(bytes: &[u8], kind: Sniffed) -> Result<Cleaned, String> {
         let mut out = Vec::new();
         picture
             .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
-            .map_err(|_| "the photo could not be saved".to_owned())?;
+            .map_err(|_| FileProblem::PhotoNotSaved)?;
         (out, "image/png")
     };
     Ok(Cleaned {
@@ -74,7 +74,7 @@ pub fn clean(bytes: &[u8], kind: Sniffed) -> Result<Cleaned, String> {
 }
 
 /// A JPEG thumbnail of a stored photo (already clean and upright).
-pub fn thumbnail(bytes: &[u8], media_type: &str) -> Result<Vec<u8>, String> {
+pub fn thumbnail(bytes: &[u8], media_type: &str) -> Result<Vec<u8>, FileProblem> {
     let kind = if media_type == "image/jpeg" {
         Sniffed::Jpeg
     } else {
@@ -84,6 +84,6 @@ pub fn thumbnail(bytes: &[u8], media_type: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A JPEG thumbnail of a rendered frame (PNG).
-pub fn thumbnail_of_png(png: &[u8]) -> Result<Vec<u8>, String> {
+pub fn thumbnail_of_png(png: &[u8]) -> Result<Vec<u8>, FileProblem> {
     thumbnail(png, "image/png")
 }

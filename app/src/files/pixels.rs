@@ -5,6 +5,8 @@
 //! the file's lookup tables). Samples arrive as little-endian bytes (the
 //! reader has already put big-endian files in machine order).
 
+use crate::refusals::FileProblem;
+
 /// How a frame's samples are laid out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
@@ -79,12 +81,11 @@ impl Layout {
     }
 
     /// Why frames of this layout cannot be drawn, if they cannot.
-    pub fn unsupported(&self) -> Option<String> {
+    pub fn unsupported(&self) -> Option<FileProblem> {
         if !matches!(self.bits_allocated, 1 | 8 | 16 | 32) {
-            return Some(format!(
-                "{}-bit samples cannot be shown here",
-                self.bits_allocated
-            ));
+            return Some(FileProblem::BitsUnsupported {
+                bits: self.bits_allocated,
+            });
         }
         let known = match self.photometric.as_str() {
             "MONOCHROME1" | "MONOCHROME2" => self.samples == 1,
@@ -93,11 +94,9 @@ impl Layout {
             "YBR_FULL_422" => self.samples == 3 && self.bits_allocated == 8 && !self.planar,
             _ => false,
         };
-        (!known).then(|| {
-            format!(
-                "{} images with {} samples a pixel cannot be shown here; download the file to open it in another viewer",
-                self.photometric, self.samples
-            )
+        (!known).then(|| FileProblem::LayoutUnsupported {
+            photometric: self.photometric.clone(),
+            samples: self.samples,
         })
     }
 }
@@ -169,7 +168,7 @@ pub fn frame(
     frame: u32,
     rescale: (f64, f64),
     palette: Option<&Palette>,
-) -> Result<Frame, String> {
+) -> Result<Frame, FileProblem> {
     if let Some(reason) = layout.unsupported() {
         return Err(reason);
     }
@@ -181,7 +180,7 @@ pub fn frame(
         signed: layout.signed,
         start_bit: per_frame * u64::from(layout.bits_allocated) * u64::from(frame),
     };
-    let cut = || "the frame's pixel data is cut short".to_owned();
+    let cut = || FileProblem::FrameCut;
     if samples.raw(per_frame.saturating_sub(1)).is_none() {
         return Err(cut());
     }
@@ -198,8 +197,7 @@ pub fn frame(
             .map(Frame::Grey)
             .ok_or_else(cut),
         "PALETTE COLOR" => {
-            let palette =
-                palette.ok_or_else(|| "the palette's lookup tables are missing".to_owned())?;
+            let palette = palette.ok_or(FileProblem::PaletteMissing)?;
             let mut rgb = Vec::with_capacity(n as usize * 3);
             for i in 0..n {
                 let index = samples.value(i).ok_or_else(cut)?;
@@ -387,7 +385,7 @@ mod tests {
         assert!(
             frame(&[0; 7], &l, 0, (1.0, 0.0), None)
                 .unwrap_err()
-                .contains("cut short")
+                .is_cut_short()
         );
         assert!(layout("CMYK", 4, 8).unsupported().is_some());
         assert!(layout("MONOCHROME2", 1, 12).unsupported().is_some());

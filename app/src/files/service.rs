@@ -13,6 +13,7 @@ use super::{
 use crate::access::gate::{self, Proof, Read, Write, kinds::Documents};
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::refusals::FileProblem;
 use crate::state::AppState;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -179,30 +180,31 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<FileDeta
 pub fn checked_meta(
     meta: &FileMeta,
 ) -> Result<(String, String, Option<String>, Vec<String>), AppError> {
-    let invalid = |reason: &str| AppError::FileRefused {
-        reason: reason.into(),
-    };
+    let invalid = |reason: FileProblem| AppError::FileRefused { reason };
     let title = meta.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(invalid("a title of 1 to 200 characters is needed"));
+        return Err(invalid(FileProblem::TitleLength { max: 200 }));
     }
     if !CATEGORIES.contains(&meta.category.as_str()) {
-        return Err(invalid("choose one of the categories"));
+        return Err(invalid(FileProblem::CategoryUnknown));
     }
     let date = match meta.date.trim() {
         "" => None,
         text => {
             let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| invalid("the date must look like 2026-03-14"))?;
+                .map_err(|_| invalid(FileProblem::DateFormat))?;
             if date > chrono::Utc::now().date_naive() + chrono::Duration::days(1) {
-                return Err(invalid("the date is in the future"));
+                return Err(invalid(FileProblem::DateInFuture));
             }
             Some(text.to_owned())
         }
     };
     let tags = parse_tags(&meta.tags);
     if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40) {
-        return Err(invalid("at most 20 tags of up to 40 characters"));
+        return Err(invalid(FileProblem::Tags {
+            max: 20,
+            max_chars: 40,
+        }));
     }
     Ok((title, meta.category.clone(), date, tags))
 }

@@ -13,6 +13,7 @@ use super::uploads::{self, UploadRow};
 use super::{Skipped, UploadResult};
 use crate::access::gate::{Proof, Write, kinds::Documents};
 use crate::error::AppError;
+use crate::refusals::FileProblem;
 use crate::state::AppState;
 use std::io::Read;
 
@@ -25,7 +26,7 @@ type Archive = zip::ZipArchive<std::io::BufReader<SealedReader>>;
 
 fn bomb() -> AppError {
     AppError::FileRefused {
-        reason: "the ZIP inflates far beyond its size (a decompression bomb)".into(),
+        reason: FileProblem::ZipBomb,
     }
 }
 
@@ -33,7 +34,9 @@ fn bomb() -> AppError {
 fn check_directory(archive: &mut Archive, total_limit: u64) -> Result<usize, AppError> {
     if archive.len() > MAX_ENTRIES {
         return Err(AppError::FileRefused {
-            reason: format!("the ZIP holds more than {MAX_ENTRIES} entries"),
+            reason: FileProblem::ZipTooManyEntries {
+                max: MAX_ENTRIES as u32,
+            },
         });
     }
     let mut total: u64 = 0;
@@ -53,7 +56,7 @@ fn check_directory(archive: &mut Archive, total_limit: u64) -> Result<usize, App
 
 fn damaged() -> AppError {
     AppError::FileRefused {
-        reason: "the ZIP is damaged or cut short".into(),
+        reason: FileProblem::ZipDamaged,
     }
 }
 
@@ -66,35 +69,35 @@ enum Entry {
 fn read_entry(archive: &mut Archive, index: usize, instance_limit: u64) -> Result<Entry, AppError> {
     let mut entry = archive.by_index(index).map_err(|_| damaged())?;
     let name: String = entry.name().chars().take(200).collect();
-    let skip = |reason: &str| {
+    let skip = |reason: FileProblem| {
         Ok(Entry::Skip(Skipped {
             name: name.clone(),
-            reason: reason.into(),
+            reason,
         }))
     };
     if entry.is_dir() {
         return Ok(Entry::Skip(Skipped {
             name,
-            reason: "a folder".into(),
+            reason: FileProblem::Folder,
         }));
     }
     if entry.encrypted() {
-        return skip("it is password-protected");
+        return skip(FileProblem::PasswordProtected);
     }
     let declared = entry.size();
     if declared > instance_limit {
-        return skip("it is larger than the largest DICOM instance accepted");
+        return skip(FileProblem::InstanceTooLarge);
     }
     let mut bytes = Vec::with_capacity(declared.min(instance_limit) as usize);
     let read = (&mut entry).take(declared + 1).read_to_end(&mut bytes);
     match read {
-        Err(_) => return skip("it is damaged"),
+        Err(_) => return skip(FileProblem::EntryDamaged),
         Ok(n) if n as u64 > declared => return Err(bomb()),
-        Ok(n) if (n as u64) < declared => return skip("it is cut short"),
+        Ok(n) if (n as u64) < declared => return skip(FileProblem::EntryCut),
         Ok(_) => {}
     }
     if bytes.len() < 132 || &bytes[128..132] != b"DICM" {
-        return skip("it is not a DICOM file");
+        return skip(FileProblem::EntryNotDicom);
     }
     Ok(Entry::Dicom(name, bytes))
 }
@@ -157,7 +160,7 @@ pub async fn expand(
     if result.file_ids.is_empty() && result.duplicates.is_empty() {
         remove_stored(state, proof, &result.file_ids).await;
         return Err(AppError::FileRefused {
-            reason: "the ZIP holds no DICOM file".into(),
+            reason: FileProblem::ZipNoDicom,
         });
     }
     // The archive itself is not kept: its instances are.

@@ -15,6 +15,7 @@ use super::{UploadResult, UploadStart, UploadState, study_zip};
 use crate::access::gate::{self, Write, kinds::Documents};
 use crate::error::AppError;
 use crate::identity::Actor;
+use crate::refusals::FileProblem;
 use crate::state::AppState;
 use sha2::{Digest, Sha256};
 
@@ -33,7 +34,7 @@ pub async fn begin(
         gate::check::<Documents, Write>(&state.db, actor, patient_id, Some("upload")).await?;
     let limits = &state.files;
     if start.size == 0 {
-        return Err(refused("it is empty"));
+        return Err(refused(FileProblem::Empty));
     }
     if start.size > limits.max_upload_bytes {
         return Err(AppError::FileTooLarge {
@@ -90,12 +91,8 @@ fn limit_for(state: &AppState, kind: Sniffed) -> u64 {
 /// Decides the type from the first bytes; refuses what Hale does not keep.
 fn decide(state: &AppState, head: &[u8], size: u64) -> Result<Sniffed, AppError> {
     match sniff::sniff(head) {
-        None => Err(refused(
-            "its content is not a JPEG, PNG or WebP photo, a PDF, a DICOM file or a ZIP of a DICOM study",
-        )),
-        Some(Sniffed::Heic) => Err(refused(
-            "HEIC photos are not accepted yet; choose “Most compatible” (JPEG) in the camera settings or share the photo as JPEG",
-        )),
+        None => Err(refused(FileProblem::NotAccepted)),
+        Some(Sniffed::Heic) => Err(refused(FileProblem::Heic)),
         Some(kind) if size > limit_for(state, kind) => Err(AppError::FileTooLarge {
             max_mb: mb(limit_for(state, kind)),
         }),
@@ -239,7 +236,9 @@ pub async fn finish(
     if upload.parts < part_count(upload.size) {
         return Err(AppError::UploadIncomplete { next: upload.parts });
     }
-    let kind = upload.kind.ok_or_else(|| refused("its type is unknown"))?;
+    let kind = upload
+        .kind
+        .ok_or_else(|| refused(FileProblem::TypeUnknown))?;
     let proof =
         gate::check::<Documents, Write>(&state.db, actor, upload.patient_id, Some("upload"))
             .await?;

@@ -7,7 +7,9 @@
 use super::UploadResult;
 #[cfg(feature = "hydrate")]
 use super::UploadState;
+use crate::error::AppError;
 use crate::i18n::*;
+use crate::layout::ErrorMessage;
 use leptos::prelude::*;
 
 /// One file's progress.
@@ -17,7 +19,7 @@ pub enum Progress {
     Processing,
     Done(UploadResult),
     Paused { message: String },
-    Failed { message: String },
+    Failed { error: AppError },
 }
 
 #[derive(Clone)]
@@ -29,11 +31,12 @@ pub struct Item {
     pub file: send_wrapper::SendWrapper<web_sys::File>,
 }
 
-/// What the server said when it refused.
+/// What the server said when it refused: the refusal as data, worded here
+/// in the reader's language.
 #[cfg(feature = "hydrate")]
 #[derive(serde::Deserialize)]
 struct ErrorBody {
-    error: String,
+    refusal: AppError,
 }
 
 #[cfg(feature = "hydrate")]
@@ -45,8 +48,8 @@ mod net {
     pub enum Failure {
         /// The network went away: try again later from where it stopped.
         Network,
-        /// The server refused, with its message.
-        Refused(String),
+        /// The server refused, with its reason.
+        Refused(AppError),
     }
 
     pub async fn call(
@@ -81,10 +84,10 @@ mod net {
         } else if response.status() >= 500 {
             Err(Failure::Network)
         } else {
-            let message = serde_json::from_str::<ErrorBody>(&text)
-                .map(|e| e.error)
-                .unwrap_or_else(|_| format!("HTTP {}", response.status()));
-            Err(Failure::Refused(message))
+            let refusal = serde_json::from_str::<ErrorBody>(&text)
+                .map(|e| e.refusal)
+                .unwrap_or_else(|_| AppError::Transport(format!("HTTP {}", response.status())));
+            Err(Failure::Refused(refusal))
         }
     }
 
@@ -163,11 +166,11 @@ mod net {
         .await;
         progress.set(match outcome {
             Ok(result) => Progress::Done(result),
-            Err(Failure::Refused(message)) => {
+            Err(Failure::Refused(error)) => {
                 if let Some(s) = storage() {
                     let _ = s.remove_item(&memo_key(file));
                 }
-                Progress::Failed { message }
+                Progress::Failed { error }
             }
             Err(Failure::Network) => Progress::Paused {
                 message: String::new(),
@@ -235,7 +238,7 @@ fn ItemRow(item: Item, patient: Option<i64>, on_done: Callback<()>) -> impl Into
                         {(!result.skipped.is_empty()).then(|| view! {
                             <details class="upload-skipped">
                                 <summary>{t!(i18n, files.skipped, count = result.skipped.len())}</summary>
-                                <ul>{result.skipped.iter().map(|s| view! { <li>{s.name.clone()} ": " {s.reason.clone()}</li> }).collect_view()}</ul>
+                                <ul>{result.skipped.iter().map(|s| view! { <li>{s.name.clone()} ": " {let reason = s.reason.clone(); move || reason.worded(i18n.get_locale())}</li> }).collect_view()}</ul>
                             </details>
                         })}
                     }.into_any()
@@ -244,8 +247,8 @@ fn ItemRow(item: Item, patient: Option<i64>, on_done: Callback<()>) -> impl Into
                     <span class="warning" role="status">{t!(i18n, files.paused)}</span>
                     <button type="button" class="button button-quiet" data-testid="upload-resume" on:click=resume.clone()>{t!(i18n, files.resume)}</button>
                 }.into_any(),
-                Progress::Failed { message } => view! {
-                    <span class="error" role="alert" data-testid="upload-error">{message}</span>
+                Progress::Failed { error } => view! {
+                    <div class="error" role="alert" data-testid="upload-error"><ErrorMessage error /></div>
                 }.into_any(),
             }}
         </li>

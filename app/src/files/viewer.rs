@@ -300,7 +300,7 @@ fn Viewer(detail: RwSignal<StudyDetail>) -> impl IntoView {
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
                     on:pointercancel=on_up on:pointerleave=on_up on:wheel=on_wheel on:keydown=on_key>
                     {move || match info().and_then(|i| i.unsupported) {
-                        Some(reason) => view! { <p class="viewer-message" role="alert" data-testid="unsupported">{t!(i18n, files.cannot_show)} " " {reason}</p> }.into_any(),
+                        Some(reason) => view! { <p class="viewer-message" role="alert" data-testid="unsupported">{t!(i18n, files.cannot_show)} " " {reason.worded(i18n.get_locale())}</p> }.into_any(),
                         None => view! {
                             // Set through the CSSOM (`style:`), which the page's CSP
                             // allows (it blocks `style` attributes); none until the

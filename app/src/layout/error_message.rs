@@ -1,6 +1,5 @@
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::refusals::{MedField, MedProblem};
 use leptos::prelude::*;
 
 /// An [`AppError`] in the reader's language.
@@ -86,15 +85,21 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::InvalidMedication { reason } => t_string!(
             i18n,
             errors.invalid_medication,
-            reason = med_problem(i18n.get_locale(), *reason)
+            reason = reason.worded(i18n.get_locale())
         )
         .to_string(),
-        AppError::FrameUnavailable { reason } => {
-            t_string!(i18n, errors.frame_unavailable, reason = reason.clone()).to_string()
-        }
-        AppError::FileRefused { reason } => {
-            t_string!(i18n, errors.file_refused, reason = reason.clone()).to_string()
-        }
+        AppError::FrameUnavailable { reason } => t_string!(
+            i18n,
+            errors.frame_unavailable,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
+        AppError::FileRefused { reason } => t_string!(
+            i18n,
+            errors.file_refused,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
         AppError::FileTooLarge { max_mb } => {
             t_string!(i18n, errors.file_too_large, max_mb = *max_mb).to_string()
         }
@@ -109,14 +114,17 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::InvalidDose { reason } => t_string!(
             i18n,
             errors.invalid_dose,
-            reason = med_problem(i18n.get_locale(), *reason)
+            reason = reason.worded(i18n.get_locale())
         )
         .to_string(),
         AppError::PrnLimit { max } => t_string!(i18n, errors.prn_limit, max = *max).to_string(),
         AppError::DoseAlreadyLogged => t_string!(i18n, errors.dose_already_logged).to_string(),
-        AppError::InvalidSettings { reason } => {
-            t_string!(i18n, errors.invalid_settings, reason = reason.clone()).to_string()
-        }
+        AppError::InvalidSettings { reason } => t_string!(
+            i18n,
+            errors.invalid_settings,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
         AppError::BadPushSubscription { reason } => {
             t_string!(i18n, errors.bad_push_subscription, reason = reason.clone()).to_string()
         }
@@ -127,134 +135,4 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
     };
     view! { <p class="error-message">{text}</p> }
-}
-
-/// Why a medication or a dose was refused, in the reader's language.
-fn med_problem(locale: Locale, problem: MedProblem) -> String {
-    use MedProblem::*;
-    let field = |field: MedField| match field {
-        MedField::Name => td_string!(locale, errors.med_field_name),
-        MedField::Strength => td_string!(locale, errors.med_field_strength),
-        MedField::Instructions => td_string!(locale, errors.med_field_instructions),
-        MedField::Prescriber => td_string!(locale, errors.med_field_prescriber),
-        MedField::Supply => td_string!(locale, errors.med_field_supply),
-        MedField::RefillLevel => td_string!(locale, errors.med_field_refill_level),
-    };
-    match problem {
-        TooLong { field: f, max } => {
-            td_string!(locale, errors.med_too_long, field = field(f), max).to_string()
-        }
-        OutOfRange { field: f } => {
-            td_string!(locale, errors.med_out_of_range, field = field(f)).to_string()
-        }
-        TooManyTimes { max } => td_string!(locale, errors.med_too_many_times, max).to_string(),
-        ReasonTooLong { max } => td_string!(locale, errors.med_reason_too_long, max).to_string(),
-        NameMissing => td_string!(locale, errors.med_name_missing).to_string(),
-        FormUnknown => td_string!(locale, errors.med_form_unknown).to_string(),
-        RxnormFormat => td_string!(locale, errors.med_rxnorm_format).to_string(),
-        StartDateMissing => td_string!(locale, errors.med_start_date_missing).to_string(),
-        EndDateInvalid => td_string!(locale, errors.med_end_date_invalid).to_string(),
-        EndBeforeStart => td_string!(locale, errors.med_end_before_start).to_string(),
-        SupplyNeededForRefillLevel => td_string!(locale, errors.med_supply_needed).to_string(),
-        DoseAmount => td_string!(locale, errors.med_dose_amount).to_string(),
-        Weekdays => td_string!(locale, errors.med_weekdays).to_string(),
-        TimesMissing => td_string!(locale, errors.med_times_missing).to_string(),
-        TimeFormat => td_string!(locale, errors.med_time_format).to_string(),
-        TimeTwice => td_string!(locale, errors.med_time_twice).to_string(),
-        IntervalHours => td_string!(locale, errors.med_interval_hours).to_string(),
-        FirstTimeMissing => td_string!(locale, errors.med_first_time_missing).to_string(),
-        MaxPerDay => td_string!(locale, errors.med_max_per_day).to_string(),
-        ChangeDateMissing => td_string!(locale, errors.med_change_date_missing).to_string(),
-        ChangeAmount => td_string!(locale, errors.med_change_amount).to_string(),
-        ChangeOutsideDates => td_string!(locale, errors.med_change_outside).to_string(),
-        ChangesSameDate => td_string!(locale, errors.med_changes_same_date).to_string(),
-        RefillAmount => td_string!(locale, errors.med_refill_amount).to_string(),
-        RefillNotNumber => td_string!(locale, errors.med_refill_not_number).to_string(),
-        RefillWithoutSupply => td_string!(locale, errors.med_refill_without_supply).to_string(),
-        DeviceId => td_string!(locale, errors.dose_device_id).to_string(),
-        TakenOrSkipped => td_string!(locale, errors.dose_taken_or_skipped).to_string(),
-        Stopped => td_string!(locale, errors.dose_stopped).to_string(),
-        DateTimeMissing => td_string!(locale, errors.dose_date_time_missing).to_string(),
-        InFuture => td_string!(locale, errors.dose_in_future).to_string(),
-        SlotMissing => td_string!(locale, errors.dose_slot_missing).to_string(),
-        AsNeededOnlyTaken => td_string!(locale, errors.dose_as_needed_only_taken).to_string(),
-        NotScheduled => td_string!(locale, errors.dose_not_scheduled).to_string(),
-        NotDueYet => td_string!(locale, errors.dose_not_due_yet).to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_medication_refusal_is_worded_in_traditional_chinese() {
-        use MedProblem::*;
-        let every = [
-            TooLong {
-                field: MedField::Prescriber,
-                max: 120,
-            },
-            OutOfRange {
-                field: MedField::RefillLevel,
-            },
-            TooManyTimes { max: 12 },
-            ReasonTooLong { max: 200 },
-            NameMissing,
-            FormUnknown,
-            RxnormFormat,
-            StartDateMissing,
-            EndDateInvalid,
-            EndBeforeStart,
-            SupplyNeededForRefillLevel,
-            DoseAmount,
-            Weekdays,
-            TimesMissing,
-            TimeFormat,
-            TimeTwice,
-            IntervalHours,
-            FirstTimeMissing,
-            MaxPerDay,
-            ChangeDateMissing,
-            ChangeAmount,
-            ChangeOutsideDates,
-            ChangesSameDate,
-            RefillAmount,
-            RefillNotNumber,
-            RefillWithoutSupply,
-            DeviceId,
-            TakenOrSkipped,
-            Stopped,
-            DateTimeMissing,
-            InFuture,
-            SlotMissing,
-            AsNeededOnlyTaken,
-            NotScheduled,
-            NotDueYet,
-        ];
-        for problem in every {
-            let english = med_problem(Locale::en, problem);
-            assert_eq!(english, problem.to_string(), "the page and the API agree");
-            let chinese = med_problem(Locale::zh_TW, problem);
-            // Only codes and formats (RxNorm, HH:MM, YYYY-MM-DD) stay in Latin letters.
-            let words: String = chinese
-                .replace("RxNorm", "")
-                .replace("HH:MM", "")
-                .replace("YYYY-MM-DD", "");
-            assert!(
-                !words.chars().any(|c| c.is_ascii_alphabetic()),
-                "{problem:?} reads {chinese:?}"
-            );
-        }
-        assert_eq!(
-            med_problem(
-                Locale::zh_TW,
-                TooLong {
-                    field: MedField::Name,
-                    max: 120
-                }
-            ),
-            "名稱超過 120 個字"
-        );
-    }
 }

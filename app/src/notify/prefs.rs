@@ -5,6 +5,7 @@
 use crate::clock::parse_time;
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
+use crate::refusals::SettingsProblem;
 use chrono::Timelike;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
@@ -93,12 +94,8 @@ pub async fn load(db: &impl ConnectionTrait, account_id: i64) -> Result<Prefs, D
     Ok(stored.map(Prefs::from).unwrap_or_else(Prefs::defaults))
 }
 
-const UNKNOWN_ZONE: &str = "choose a time zone from the list, such as Europe/London";
-
-fn invalid(reason: &str) -> AppError {
-    AppError::InvalidSettings {
-        reason: reason.into(),
-    }
+fn invalid(reason: SettingsProblem) -> AppError {
+    AppError::InvalidSettings { reason }
 }
 
 /// A phone number in international form: `+` and 8 to 15 digits (spaces and dashes dropped).
@@ -133,23 +130,21 @@ pub async fn save(
 ) -> Result<(), AppError> {
     let zone = input.time_zone.trim();
     if crate::clock::zone(zone).is_none() {
-        return Err(invalid(UNKNOWN_ZONE));
+        return Err(invalid(SettingsProblem::ZoneUnknown));
     }
     let phone = match input.phone.trim() {
         "" => None,
-        text => Some(phone_number(text).ok_or_else(|| {
-            invalid("write the phone number in international form, such as +44 7700 900123")
-        })?),
+        text => Some(phone_number(text).ok_or(invalid(SettingsProblem::PhoneFormat))?),
     };
     if input.sms && phone.is_none() {
-        return Err(invalid("add a phone number to get text messages"));
+        return Err(invalid(SettingsProblem::PhoneMissing));
     }
     let minute = |text: &str| parse_time(text).map(|t| (t.hour() * 60 + t.minute()) as i32);
     let quiet = match (input.quiet_from.trim(), input.quiet_to.trim()) {
         ("", "") => None,
         (from, to) => match (minute(from), minute(to)) {
             (Some(f), Some(t)) if f != t => Some((f, t)),
-            _ => return Err(invalid("give quiet hours as two different times (HH:MM)")),
+            _ => return Err(invalid(SettingsProblem::QuietHours)),
         },
     };
     db.execute_raw(statement(
@@ -205,7 +200,7 @@ async fn write_zone(
 ) -> Result<bool, AppError> {
     let zone = zone.trim();
     if crate::clock::zone(zone).is_none() {
-        return Err(invalid(UNKNOWN_ZONE));
+        return Err(invalid(SettingsProblem::ZoneUnknown));
     }
     let defaults = Prefs::defaults();
     let keep = if only_if_unset {

@@ -396,8 +396,9 @@ async fn what_cannot_be_drawn_is_marked_at_upload_and_its_frames_say_why() {
     let (status, body) = upload(&app, &client, "cmyk.dcm", &part10(obj, EXPLICIT_LE)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (info, link) = instance(&app, &client, study).await;
-    let reason = info["unsupported"].as_str().expect("a reason at upload");
-    assert!(reason.contains("CMYK"), "{reason}");
+    let reason = &info["unsupported"]["LayoutUnsupported"];
+    assert_eq!(reason["photometric"], "CMYK", "{info}");
+    assert_eq!(reason["samples"], 4, "{info}");
     let answer = client
         .get(app.url(&format!("{link}&n=0")))
         .send()

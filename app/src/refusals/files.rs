@@ -1,0 +1,305 @@
+//! Why a file is not kept, a ZIP entry is skipped, or an image cannot be shown.
+
+use crate::i18n::{Locale, td_string};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileProblem {
+    // An upload.
+    Empty,
+    TypeUnknown,
+    NotAccepted,
+    Heic,
+    // A file's title, category, date and tags.
+    TitleLength {
+        max: u32,
+    },
+    CategoryUnknown,
+    DateFormat,
+    DateInFuture,
+    Tags {
+        max: u32,
+        max_chars: u32,
+    },
+    // A ZIP of a study, and its entries.
+    ZipBomb,
+    ZipTooManyEntries {
+        max: u32,
+    },
+    ZipDamaged,
+    ZipNoDicom,
+    Folder,
+    PasswordProtected,
+    InstanceTooLarge,
+    EntryDamaged,
+    EntryCut,
+    EntryNotDicom,
+    // A DICOM file.
+    DicomUnreadable,
+    DicomDamaged,
+    NotDicom,
+    NoUids,
+    PixelDataMissing,
+    NoImage,
+    TransferSyntaxUnknown {
+        uid: String,
+    },
+    /// An encoding (named as the DICOM standard names it) Hale cannot decode.
+    EncodingUnsupported {
+        name: String,
+    },
+    NoRowsOrColumns,
+    PixelDataUnreadable,
+    PixelDataShort,
+    FramesIncomplete,
+    // One frame of it.
+    FrameUndecodable,
+    FrameColours,
+    FrameValues,
+    FrameNotEncoded,
+    NoSuchFrame,
+    FrameCut,
+    PaletteMissing,
+    BitsUnsupported {
+        bits: u16,
+    },
+    LayoutUnsupported {
+        photometric: String,
+        samples: u16,
+    },
+    // A photo.
+    NotPhoto,
+    PhotoDamaged,
+    PhotoCut,
+    PhotoNotSaved,
+    /// A reason an earlier Hale stored as English text.
+    Earlier(String),
+}
+
+impl FileProblem {
+    /// The reason in `locale`'s words.
+    pub fn worded(&self, locale: Locale) -> String {
+        use FileProblem::*;
+        match self {
+            Empty => td_string!(locale, errors.file_empty).to_string(),
+            TypeUnknown => td_string!(locale, errors.file_type_unknown).to_string(),
+            NotAccepted => td_string!(locale, errors.file_not_accepted).to_string(),
+            Heic => td_string!(locale, errors.file_heic).to_string(),
+            TitleLength { max } => td_string!(locale, errors.file_title_length, max).to_string(),
+            CategoryUnknown => td_string!(locale, errors.file_category_unknown).to_string(),
+            DateFormat => td_string!(locale, errors.file_date_format).to_string(),
+            DateInFuture => td_string!(locale, errors.file_date_in_future).to_string(),
+            Tags { max, max_chars } => {
+                td_string!(locale, errors.file_tags, max, max_chars).to_string()
+            }
+            ZipBomb => td_string!(locale, errors.file_zip_bomb).to_string(),
+            ZipTooManyEntries { max } => {
+                td_string!(locale, errors.file_zip_too_many_entries, max).to_string()
+            }
+            ZipDamaged => td_string!(locale, errors.file_zip_damaged).to_string(),
+            ZipNoDicom => td_string!(locale, errors.file_zip_no_dicom).to_string(),
+            Folder => td_string!(locale, errors.file_folder).to_string(),
+            PasswordProtected => td_string!(locale, errors.file_password_protected).to_string(),
+            InstanceTooLarge => td_string!(locale, errors.file_instance_too_large).to_string(),
+            EntryDamaged => td_string!(locale, errors.file_entry_damaged).to_string(),
+            EntryCut => td_string!(locale, errors.file_entry_cut).to_string(),
+            EntryNotDicom => td_string!(locale, errors.file_entry_not_dicom).to_string(),
+            DicomUnreadable => td_string!(locale, errors.file_dicom_unreadable).to_string(),
+            DicomDamaged => td_string!(locale, errors.file_dicom_damaged).to_string(),
+            NotDicom => td_string!(locale, errors.file_not_dicom).to_string(),
+            NoUids => td_string!(locale, errors.file_no_uids).to_string(),
+            PixelDataMissing => td_string!(locale, errors.file_pixel_data_missing).to_string(),
+            NoImage => td_string!(locale, errors.file_no_image).to_string(),
+            TransferSyntaxUnknown { uid } => td_string!(
+                locale,
+                errors.file_transfer_syntax_unknown,
+                uid = uid.clone()
+            )
+            .to_string(),
+            EncodingUnsupported { name } => td_string!(
+                locale,
+                errors.file_encoding_unsupported,
+                name = name.clone()
+            )
+            .to_string(),
+            NoRowsOrColumns => td_string!(locale, errors.file_no_rows_or_columns).to_string(),
+            PixelDataUnreadable => {
+                td_string!(locale, errors.file_pixel_data_unreadable).to_string()
+            }
+            PixelDataShort => td_string!(locale, errors.file_pixel_data_short).to_string(),
+            FramesIncomplete => td_string!(locale, errors.file_frames_incomplete).to_string(),
+            FrameUndecodable => td_string!(locale, errors.file_frame_undecodable).to_string(),
+            FrameColours => td_string!(locale, errors.file_frame_colours).to_string(),
+            FrameValues => td_string!(locale, errors.file_frame_values).to_string(),
+            FrameNotEncoded => td_string!(locale, errors.file_frame_not_encoded).to_string(),
+            NoSuchFrame => td_string!(locale, errors.file_no_such_frame).to_string(),
+            FrameCut => td_string!(locale, errors.file_frame_cut).to_string(),
+            PaletteMissing => td_string!(locale, errors.file_palette_missing).to_string(),
+            BitsUnsupported { bits } => {
+                td_string!(locale, errors.file_bits_unsupported, bits).to_string()
+            }
+            LayoutUnsupported {
+                photometric,
+                samples,
+            } => td_string!(
+                locale,
+                errors.file_layout_unsupported,
+                photometric = photometric.clone(),
+                samples
+            )
+            .to_string(),
+            NotPhoto => td_string!(locale, errors.file_not_photo).to_string(),
+            PhotoDamaged => td_string!(locale, errors.file_photo_damaged).to_string(),
+            PhotoCut => td_string!(locale, errors.file_photo_cut).to_string(),
+            PhotoNotSaved => td_string!(locale, errors.file_photo_not_saved).to_string(),
+            Earlier(text) => text.clone(),
+        }
+    }
+
+    /// Whether the file was cut short (some of it is missing).
+    pub fn is_cut_short(&self) -> bool {
+        use FileProblem::*;
+        matches!(
+            self,
+            PixelDataMissing | PixelDataShort | FramesIncomplete | FrameCut | EntryCut
+        )
+    }
+
+    /// One of each kind, for the check that every one is worded in both
+    /// languages: add one with each new kind.
+    pub fn examples() -> Vec<FileProblem> {
+        use FileProblem::*;
+        vec![
+            Empty,
+            TypeUnknown,
+            NotAccepted,
+            Heic,
+            TitleLength { max: 200 },
+            CategoryUnknown,
+            DateFormat,
+            DateInFuture,
+            Tags {
+                max: 20,
+                max_chars: 40,
+            },
+            ZipBomb,
+            ZipTooManyEntries { max: 20_000 },
+            ZipDamaged,
+            ZipNoDicom,
+            Folder,
+            PasswordProtected,
+            InstanceTooLarge,
+            EntryDamaged,
+            EntryCut,
+            EntryNotDicom,
+            DicomUnreadable,
+            DicomDamaged,
+            NotDicom,
+            NoUids,
+            PixelDataMissing,
+            NoImage,
+            TransferSyntaxUnknown {
+                uid: "1.2.3.4".into(),
+            },
+            EncodingUnsupported {
+                name: "1.2.840.10008.1.2.4.100".into(),
+            },
+            NoRowsOrColumns,
+            PixelDataUnreadable,
+            PixelDataShort,
+            FramesIncomplete,
+            FrameUndecodable,
+            FrameColours,
+            FrameValues,
+            FrameNotEncoded,
+            NoSuchFrame,
+            FrameCut,
+            PaletteMissing,
+            BitsUnsupported { bits: 12 },
+            LayoutUnsupported {
+                photometric: "CMYK".into(),
+                samples: 4,
+            },
+            NotPhoto,
+            PhotoDamaged,
+            PhotoCut,
+            PhotoNotSaved,
+        ]
+    }
+}
+
+/// English, as the REST API and the logs give it.
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.worded(Locale::en))
+    }
+}
+
+/// Reads a stored reason: a [`FileProblem`], or the English text an earlier
+/// Hale stored in its place.
+pub fn stored<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FileProblem>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Problem(FileProblem),
+        Earlier(String),
+    }
+    Ok(
+        Option::<Stored>::deserialize(d)?.map(|stored| match stored {
+            Stored::Problem(problem) => problem,
+            Stored::Earlier(text) => FileProblem::Earlier(text),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_refusal_is_worded_in_traditional_chinese() {
+        // Formats and codes that stay as they are, and what the examples bring.
+        let codes = [
+            "JPEG", "PNG", "WebP", "PDF", "DICOM", "ZIP", "HEIC", "DICM", "UID", "CMYK",
+        ];
+        for problem in FileProblem::examples() {
+            let english = problem.worded(Locale::en);
+            assert_eq!(english, problem.to_string());
+            assert!(english.chars().any(|c| c.is_ascii_alphabetic()));
+            super::super::tests::assert_worded_in_chinese(
+                &problem.worded(Locale::zh_TW),
+                &codes,
+                &format!("{problem:?}"),
+            );
+        }
+        assert_eq!(
+            FileProblem::Heic.to_string(),
+            "HEIC photos are not accepted yet; choose “Most compatible” (JPEG) in the camera settings or share the photo as JPEG"
+        );
+    }
+
+    #[test]
+    fn a_reason_stored_as_text_by_an_earlier_version_still_reads() {
+        #[derive(Deserialize)]
+        struct Info {
+            #[serde(deserialize_with = "stored", default)]
+            unsupported: Option<FileProblem>,
+        }
+        let read = |json: &str| serde_json::from_str::<Info>(json).unwrap().unsupported;
+        assert_eq!(
+            read(r#"{"unsupported":"it holds no image"}"#),
+            Some(FileProblem::Earlier("it holds no image".into()))
+        );
+        assert_eq!(
+            read(r#"{"unsupported":"NoImage"}"#),
+            Some(FileProblem::NoImage)
+        );
+        assert_eq!(
+            read(r#"{"unsupported":{"BitsUnsupported":{"bits":12}}}"#),
+            Some(FileProblem::BitsUnsupported { bits: 12 })
+        );
+        assert_eq!(read(r#"{"unsupported":null}"#), None);
+        assert_eq!(read("{}"), None);
+    }
+}

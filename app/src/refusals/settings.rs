@@ -1,0 +1,60 @@
+//! Why notification settings are refused.
+
+use crate::i18n::{Locale, td_string};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SettingsProblem {
+    ZoneUnknown,
+    PhoneFormat,
+    PhoneMissing,
+    QuietHours,
+}
+
+impl SettingsProblem {
+    pub const EXAMPLES: &[SettingsProblem] = &[
+        SettingsProblem::ZoneUnknown,
+        SettingsProblem::PhoneFormat,
+        SettingsProblem::PhoneMissing,
+        SettingsProblem::QuietHours,
+    ];
+
+    /// The reason in `locale`'s words.
+    pub fn worded(self, locale: Locale) -> String {
+        match self {
+            SettingsProblem::ZoneUnknown => td_string!(locale, errors.settings_zone_unknown),
+            SettingsProblem::PhoneFormat => td_string!(locale, errors.settings_phone_format),
+            SettingsProblem::PhoneMissing => td_string!(locale, errors.settings_phone_missing),
+            SettingsProblem::QuietHours => td_string!(locale, errors.settings_quiet_hours),
+        }
+        .to_string()
+    }
+}
+
+/// English, as the REST API and the logs give it.
+impl fmt::Display for SettingsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.worded(Locale::en))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_settings_refusal_is_worded_in_traditional_chinese() {
+        for &problem in SettingsProblem::EXAMPLES {
+            super::super::tests::assert_worded_in_chinese(
+                &problem.worded(Locale::zh_TW),
+                &["Asia/Taipei", "HH:MM"],
+                &format!("{problem:?}"),
+            );
+        }
+        assert_eq!(
+            SettingsProblem::PhoneMissing.to_string(),
+            "add a phone number to get text messages"
+        );
+    }
+}
