@@ -57,6 +57,6 @@ pub mod jobs;
 pub mod pages;
 mod root;
 
-pub use root::{App, PROTECTED_PATHS, is_protected, shell};
 #[cfg(feature = "hydrate")]
 pub use root::hydrate;
+pub use root::{App, PROTECTED_PATHS, is_protected, shell};

@@ -96,9 +96,10 @@ struct UserResource(OnceResource<Result<Option<CurrentUser>, AppError>>);
 /// chunk is still on its way.
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
-    _ = leptos::task::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async {
-        let body = leptos::prelude::document().body().expect("the page has a body");
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("the page has a body");
         leptos::mount::hydrate_from_async(body, App).await.forget();
         browser::mark_hydrated();
     });
@@ -410,7 +411,7 @@ mod browser {
     }
 
     /// Marks the document once the WASM has taken over (tests wait for it).
-    fn mark_hydrated() {
+    pub(super) fn mark_hydrated() {
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
