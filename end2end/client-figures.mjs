@@ -73,7 +73,12 @@ try {
       extraHeaders: signedIn ? { Cookie: cookie } : undefined,
     });
     const lhr = result.lhr;
-    const score = Math.round((lhr.categories.performance.score ?? 0) * 100);
+    if (lhr.runtimeError || lhr.categories.performance.score === null) {
+      // A run Lighthouse could not finish is said so, not printed as a score of 0.
+      console.log(`  ${path.padEnd(13)} no score: ${lhr.runtimeError?.message ?? "Lighthouse could not measure this page"}`);
+      continue;
+    }
+    const score = Math.round(lhr.categories.performance.score * 100);
     const lcp = lhr.audits["largest-contentful-paint"].displayValue ?? "";
     const tbt = lhr.audits["total-blocking-time"].displayValue ?? "";
     const { files, bytes } = sizes[path];
