@@ -158,6 +158,7 @@ impl FileProblem {
     }
 
     /// Whether the file was cut short (some of it is missing).
+    #[cfg(test)]
     pub fn is_cut_short(&self) -> bool {
         use FileProblem::*;
         matches!(
@@ -168,6 +169,7 @@ impl FileProblem {
 
     /// One of each kind, for the check that every one is worded in both
     /// languages: add one with each new kind.
+    #[cfg(test)]
     pub fn examples() -> Vec<FileProblem> {
         use FileProblem::*;
         vec![

@@ -130,6 +130,7 @@ impl fmt::Display for MedProblem {
     }
 }
 
+#[cfg(test)]
 impl MedProblem {
     /// One of each kind of refusal, for the check that every one is worded
     /// in both languages: add one with each new kind.

@@ -13,6 +13,9 @@ pub enum SettingsProblem {
 }
 
 impl SettingsProblem {
+    /// One of each kind, for the check that every one is worded in both
+    /// languages.
+    #[cfg(test)]
     pub const EXAMPLES: &[SettingsProblem] = &[
         SettingsProblem::ZoneUnknown,
         SettingsProblem::PhoneFormat,
