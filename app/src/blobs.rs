@@ -33,6 +33,14 @@ impl BlobBackend {
             BlobBackend::Azblob { .. } => "azblob",
         }
     }
+
+    /// The folder of a local (`fs`) store, whose disk must keep room.
+    pub fn local_root(&self) -> Option<std::path::PathBuf> {
+        match self {
+            BlobBackend::Fs { root } => Some(root.into()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -18,6 +18,9 @@ pub struct AppState {
     /// pool of read-only connections, on PostgreSQL the same pool as `db`.
     pub reads: DatabaseConnection,
     pub blobs: BlobStore,
+    /// The local folders Hale writes to (a SQLite file's, an `fs` blob
+    /// root): `/readyz` asks for room on their disks.
+    pub local_folders: std::sync::Arc<Vec<std::path::PathBuf>>,
     pub sessions: SessionSettings,
     /// The OpenID Connect providers people can sign in with.
     pub oidc: std::sync::Arc<Oidc>,

@@ -190,11 +190,16 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let files = files_settings(config, one_sealed_file(&db).await?)?;
     let blobs = BlobStore::new(&config.blobs)?;
     tracing::info!(backend = config.blobs.kind(), "blob store opened");
+    let local_folders = hale_app::db::local_folder(config.database_url.expose())
+        .into_iter()
+        .chain(config.blobs.local_root())
+        .collect();
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
         reads,
         blobs,
+        local_folders: std::sync::Arc::new(local_folders),
         sessions: config.sessions.clone(),
         oidc: std::sync::Arc::new(hale_app::accounts::oidc::Oidc::new(
             config.oidc.clone(),

@@ -29,6 +29,25 @@ pub fn says_full(text: &str) -> bool {
     .any(|sign| text.contains(sign))
 }
 
+/// The least free space `/readyz` asks of a disk Hale writes to: below it
+/// SQLite cannot grow its write-ahead log and uploads fail, even where a
+/// one-row probe still fits into pages the database already holds.
+pub const DISK_RESERVE_BYTES: u64 = 8 << 20;
+
+/// Bytes free to Hale on the file system holding `folder` (None where the
+/// system cannot tell, e.g. the folder is gone).
+pub fn room_on(folder: &std::path::Path) -> Option<u64> {
+    let stats = rustix::fs::statvfs(folder).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+/// Whether every local folder's disk has at least the reserve free.
+pub fn disks_have_room(folders: &[std::path::PathBuf]) -> bool {
+    folders
+        .iter()
+        .all(|folder| room_on(folder).is_none_or(|free| free >= DISK_RESERVE_BYTES))
+}
+
 /// Remembers that a write failed for want of space.
 pub fn note_full() {
     let _ = FULL_SINCE_MS.compare_exchange(

@@ -99,6 +99,15 @@ pub async fn connect_readers(
     Database::connect(options).await
 }
 
+/// The folder of a SQLite database file (None for PostgreSQL or in memory).
+pub fn local_folder(url: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(sqlite_file_path(url)?);
+    Some(match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    })
+}
+
 /// The file of a `sqlite:` URL, unless it is an in-memory database.
 fn sqlite_file_path(url: &str) -> Option<&str> {
     let rest = url

@@ -174,7 +174,7 @@ async fn a_full_disk_refuses_writes_loudly_loses_no_acknowledged_write_and_recov
         .text()
         .await
         .unwrap();
-    assert!(body.contains("database"), "{body}");
+    assert!(body.contains("\"disk\":\"failing\""), "{body}");
 
     // Space returns: service resumes by itself.
     std::fs::remove_file(&ballast).expect("free the disk");
