@@ -80,7 +80,9 @@ pub enum AppError {
     #[error("The access token is missing, unknown, expired or revoked.")]
     TokenInvalid,
     #[error("This reading cannot be saved: {reason}.")]
-    InvalidReading { reason: String },
+    InvalidReading {
+        reason: crate::refusals::ReadingProblem,
+    },
     #[error("A batch holds at most {max} items.")]
     BatchTooLarge { max: usize },
     #[error("The request body cannot be read: {reason}.")]

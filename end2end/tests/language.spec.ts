@@ -69,6 +69,23 @@ test("a refused medication is told why in the reader's language, and re-worded w
   await expect(refusal).toHaveText("This medication cannot be saved: the dose must be more than zero (at most 1000).");
 });
 
+test("a refused reading is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
+  await signedUpInChinese(page);
+  await page.goto("/dashboard/add");
+  await hydrated(page);
+  await page.getByTestId("kind").selectOption("heart_rate");
+  await page.getByTestId("value").fill("400");
+  await page.getByRole("button", { name: "儲存讀數" }).click();
+  const refusal = page.getByRole("alert");
+  await expect(refusal).toHaveText("無法儲存此讀數：數值超出心率的合理範圍（20 至 300 /min）。");
+
+  await openAccountMenu(page);
+  await page.getByLabel("語言").selectOption("en");
+  await expect(refusal).toHaveText(
+    "This reading cannot be saved: the value is outside the plausible range for Heart rate (20 to 300 /min).",
+  );
+});
+
 test("a refused upload is told why in the reader's language, and re-worded when it changes", async ({ page }) => {
   await signedUpInChinese(page);
   const documents = new DocumentsPage(page);

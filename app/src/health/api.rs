@@ -71,37 +71,28 @@ pub async fn add_reading(
     end_time: Option<String>,
     unit: String,
 ) -> Result<bool, AppError> {
-    use super::Problem;
+    use super::ReadingProblem;
     let (state, me) = crate::request::signed_in_state()?;
     let actor = me.actor();
     let patient_id = crate::request::patient_of(&actor, patient_id)?;
-    // The reason is shown on the form: in the reader's language.
-    let locale = me
-        .user
-        .locale
-        .as_deref()
-        .and_then(crate::i18n::locale_from_tag)
-        .unwrap_or(crate::i18n::Locale::en);
-    let invalid = |problem: Problem| {
-        AppError::InvalidReading {
-            reason: super::labels::problem_text(&problem, locale),
-        }
-        .respond()
-    };
+    // The reason is data: the form words it in the reader's language.
+    let invalid = |problem: ReadingProblem| AppError::InvalidReading { reason: problem }.respond();
     let number = |text: &str| text.trim().replace(',', ".").parse::<f64>();
-    let value = number(&value).map_err(|_| invalid(Problem::NotANumber))?;
+    let value = number(&value).map_err(|_| invalid(ReadingProblem::NotANumber))?;
     let value2 = match value2.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => Some(number(v).map_err(|_| invalid(Problem::NotANumber))?),
+        Some(v) if !v.is_empty() => {
+            Some(number(v).map_err(|_| invalid(ReadingProblem::NotANumber))?)
+        }
         _ => None,
     };
     let offset = chrono::FixedOffset::east_opt(offset_min.clamp(-14 * 60, 14 * 60) * 60)
-        .ok_or_else(|| invalid(Problem::BadTime))?;
+        .ok_or_else(|| invalid(ReadingProblem::BadTime))?;
     let instant = |text: &str| {
         chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
             .ok()
             .and_then(|local| local.and_local_timezone(offset).single())
             .map(|at| at.to_rfc3339())
-            .ok_or_else(|| invalid(Problem::BadTime))
+            .ok_or_else(|| invalid(ReadingProblem::BadTime))
     };
     let time = instant(&time)?;
     let end = match end_time.as_deref().map(str::trim) {

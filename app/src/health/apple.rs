@@ -6,7 +6,7 @@
 //! reported as truncated after the readings read so far.
 
 use super::import_job::{ParseEnd, Parsed, Sink};
-use super::reading::{NewReading, Problem};
+use super::reading::{NewReading, ReadingProblem};
 use chrono::DateTime;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -80,10 +80,10 @@ fn record(element: &BytesStart<'_>) -> Record {
     record
 }
 
-fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
+fn reading(record: &Record) -> Option<Result<NewReading, ReadingProblem>> {
     let time = match apple_time(&record.start) {
         Some(time) => time,
-        None => return Some(Err(Problem::BadTime)),
+        None => return Some(Err(ReadingProblem::BadTime)),
     };
     let source = (!record.source.is_empty()).then(|| record.source.chars().take(100).collect());
     if record.kind == SLEEP {
@@ -91,7 +91,7 @@ fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
             return None;
         }
         let Some(end) = apple_time(&record.end) else {
-            return Some(Err(Problem::BadSession));
+            return Some(Err(ReadingProblem::BadSession));
         };
         return Some(Ok(NewReading {
             kind: "sleep".into(),
@@ -107,7 +107,7 @@ fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
     }
     let (kind, fraction) = kind_of(&record.kind)?;
     let Ok(mut value) = record.value.trim().parse::<f64>() else {
-        return Some(Err(Problem::NotANumber));
+        return Some(Err(ReadingProblem::NotANumber));
     };
     if fraction && record.unit == "%" && value <= 1.0 {
         value *= 100.0;
@@ -126,18 +126,18 @@ fn reading(record: &Record) -> Option<Result<NewReading, Problem>> {
 }
 
 /// Systolic and diastolic records paired into one reading.
-fn pressure(systolic: &Record, diastolic: &Record) -> Result<NewReading, Problem> {
-    let time = apple_time(&systolic.start).ok_or(Problem::BadTime)?;
+fn pressure(systolic: &Record, diastolic: &Record) -> Result<NewReading, ReadingProblem> {
+    let time = apple_time(&systolic.start).ok_or(ReadingProblem::BadTime)?;
     let sys = systolic
         .value
         .trim()
         .parse::<f64>()
-        .map_err(|_| Problem::NotANumber)?;
+        .map_err(|_| ReadingProblem::NotANumber)?;
     let dia = diastolic
         .value
         .trim()
         .parse::<f64>()
-        .map_err(|_| Problem::NotANumber)?;
+        .map_err(|_| ReadingProblem::NotANumber)?;
     Ok(NewReading {
         kind: "blood_pressure".into(),
         time,
@@ -233,7 +233,7 @@ pub fn parse(input: impl BufRead, sink: &mut Sink<'_>) -> ParseEnd {
                         index += 1;
                         let item = match (s, d) {
                             (Some(s), Some(d)) => pressure(s, d),
-                            _ => Err(Problem::BloodPressurePair),
+                            _ => Err(ReadingProblem::BloodPressurePair),
                         };
                         if !sink.push(Parsed { index, item }) {
                             return ParseEnd::Stopped;

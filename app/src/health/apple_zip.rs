@@ -8,6 +8,7 @@
 //! and the entry may not inflate past what its header says.
 
 use super::import_job::{ParseEnd, Sink};
+use crate::refusals::ImportProblem;
 use std::io::{BufReader, Read, Seek};
 
 /// The largest `export.xml` inflated (a decade of a watch is a few GB).
@@ -17,8 +18,8 @@ pub const MAX_EXPORT_BYTES: u64 = 16 << 30;
 pub const MAX_RATIO: u64 = 200;
 const MAX_ENTRIES: usize = 500_000;
 
-fn refused(reason: &str) -> ParseEnd {
-    ParseEnd::Refused(reason.to_owned())
+fn refused(reason: ImportProblem) -> ParseEnd {
+    ParseEnd::Refused(reason)
 }
 
 /// Whether an entry's path names the export itself (not `export_cda.xml`).
@@ -29,10 +30,10 @@ fn is_export(name: &str) -> bool {
 /// Reads the export inside an archive, handing readings to `sink`.
 pub fn parse(archive: impl Read + Seek, sink: &mut Sink<'_>) -> ParseEnd {
     let Ok(mut archive) = zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, archive)) else {
-        return refused("the ZIP is damaged or cut short");
+        return refused(ImportProblem::ZipDamaged);
     };
     if archive.len() > MAX_ENTRIES {
-        return refused("the ZIP holds too many entries to be a Health export");
+        return refused(ImportProblem::ZipTooManyEntries);
     }
     let found = (0..archive.len())
         .filter_map(|i| {
@@ -41,21 +42,18 @@ pub fn parse(archive: impl Read + Seek, sink: &mut Sink<'_>) -> ParseEnd {
         })
         .min();
     let Some((_, index)) = found else {
-        return refused(
-            "this ZIP holds no export.xml: choose the export.zip the Health app shares \
-             (Profile, then Export All Health Data)",
-        );
+        return refused(ImportProblem::ZipNoExport);
     };
     let Ok(entry) = archive.by_index(index) else {
-        return refused("the ZIP is damaged or cut short");
+        return refused(ImportProblem::ZipDamaged);
     };
     if entry.encrypted() {
-        return refused("the export in the ZIP is password-protected");
+        return refused(ImportProblem::ZipEncrypted);
     }
     let declared = entry.size();
     let compressed = entry.compressed_size().max(1);
     if declared > MAX_EXPORT_BYTES || (declared > 1 << 20 && declared / compressed > MAX_RATIO) {
-        return refused("the ZIP inflates far beyond its size (a decompression bomb)");
+        return refused(ImportProblem::ZipBomb);
     }
     let bounded = AtMost {
         inner: entry,

@@ -4,7 +4,7 @@
 //! bounded in length, in whatever encoding the file came in (see `text`).
 
 use super::import_job::{ParseEnd, Parsed, Sink};
-use super::reading::{NewReading, Problem};
+use super::reading::{NewReading, ReadingProblem};
 use super::text::{self, Line, MAX_LINE_BYTES};
 use std::io::BufRead;
 
@@ -56,15 +56,15 @@ fn columns(header: &str) -> Option<Columns> {
     })
 }
 
-fn reading(columns: &Columns, line: &str) -> Result<NewReading, Problem> {
+fn reading(columns: &Columns, line: &str) -> Result<NewReading, ReadingProblem> {
     let fields = fields(line);
     let get = |i: usize| fields.get(i).map(|f| f.trim()).unwrap_or_default();
     let optional = |i: Option<usize>| i.map(get).filter(|f| !f.is_empty());
     let value = get(columns.value)
         .parse::<f64>()
-        .map_err(|_| Problem::NotANumber)?;
+        .map_err(|_| ReadingProblem::NotANumber)?;
     let value2 = match optional(columns.value2) {
-        Some(v) => Some(v.parse::<f64>().map_err(|_| Problem::NotANumber)?),
+        Some(v) => Some(v.parse::<f64>().map_err(|_| ReadingProblem::NotANumber)?),
         None => None,
     };
     Ok(NewReading {
@@ -100,10 +100,11 @@ pub fn parse(input: impl BufRead, sink: &mut Sink<'_>) -> ParseEnd {
         let item = match text::read_line(&mut input, &mut buf, MAX_LINE_BYTES) {
             Ok(Line::End) => break,
             Err(_) => return ParseEnd::Malformed { at: index as u64 },
-            Ok(Line::TooLong) => Err(Problem::Malformed(format!(
-                "the line is longer than {} KB",
-                MAX_LINE_BYTES / 1024
-            ))),
+            Ok(Line::TooLong) => Err(ReadingProblem::Malformed {
+                what: crate::refusals::Malformation::LineTooLong {
+                    kb: MAX_LINE_BYTES / 1024,
+                },
+            }),
             Ok(Line::Text) => {
                 let line = text::decode_line(&buf);
                 if line.trim().is_empty() {

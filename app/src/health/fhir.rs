@@ -16,7 +16,8 @@
 //!   skipped as "not a reading", their type named.
 
 use super::kind::Kind;
-use super::reading::{NewReading, Problem};
+use super::reading::{NewReading, ReadingProblem};
+use crate::refusals::Malformation;
 use serde_json::Value;
 
 const LOINC_SYSTEMS: [&str; 2] = ["http://loinc.org", "urn:oid:2.16.840.1.113883.6.1"];
@@ -28,7 +29,7 @@ pub fn is_bundle(body: &Value) -> bool {
 
 /// The entries of a Bundle, each turned into a reading or a problem; a
 /// Bundle whose `entry` is there but not a list is refused whole.
-pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, Problem>>, String> {
+pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, ReadingProblem>>, String> {
     let entries = match bundle.get("entry") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(entries)) => entries,
@@ -40,8 +41,8 @@ pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, Problem>>, Strin
         .collect())
 }
 
-fn malformed(what: &str) -> Problem {
-    Problem::Malformed(what.into())
+fn malformed(what: Malformation) -> ReadingProblem {
+    ReadingProblem::Malformed { what }
 }
 
 fn codings(concept: &Value) -> impl Iterator<Item = &Value> {
@@ -65,7 +66,7 @@ fn loinc_codes(concept: &Value) -> impl Iterator<Item = &str> {
 
 /// The refusal for a code Hale does not keep: the code received and the
 /// codes accepted.
-fn unknown_code(concept: &Value) -> Problem {
+fn unknown_code(concept: &Value) -> ReadingProblem {
     let received = codings(concept)
         .filter_map(|c| {
             let code = c.get("code").and_then(Value::as_str)?;
@@ -85,7 +86,7 @@ fn unknown_code(concept: &Value) -> Problem {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    Problem::UnknownCode {
+    ReadingProblem::UnknownCode {
         received: if received.is_empty() {
             "(none)".into()
         } else {
@@ -96,10 +97,10 @@ fn unknown_code(concept: &Value) -> Problem {
 }
 
 /// The value of a `valueQuantity`: the number, its unit and its comparator.
-fn quantity(value: &Value) -> Result<(f64, String, Option<String>), Problem> {
+fn quantity(value: &Value) -> Result<(f64, String, Option<String>), ReadingProblem> {
     let Some(q) = value.get("valueQuantity") else {
         return Err(match value.get("dataAbsentReason") {
-            Some(reason) => Problem::NoValue {
+            Some(reason) => ReadingProblem::NoValue {
                 reason: codings(reason)
                     .find_map(|c| c.get("code").and_then(Value::as_str))
                     .or_else(|| reason.get("text").and_then(Value::as_str))
@@ -108,18 +109,18 @@ fn quantity(value: &Value) -> Result<(f64, String, Option<String>), Problem> {
                     .take(40)
                     .collect(),
             },
-            None => malformed("valueQuantity is missing"),
+            None => malformed(Malformation::NoQuantity),
         });
     };
     let number = q
         .get("value")
         .and_then(Value::as_f64)
-        .ok_or(Problem::NotANumber)?;
+        .ok_or(ReadingProblem::NotANumber)?;
     let unit = q
         .get("code")
         .or_else(|| q.get("unit"))
         .and_then(Value::as_str)
-        .ok_or_else(|| malformed("valueQuantity has no unit"))?;
+        .ok_or_else(|| malformed(Malformation::NoUnit))?;
     let comparator = q
         .get("comparator")
         .and_then(Value::as_str)
@@ -128,7 +129,7 @@ fn quantity(value: &Value) -> Result<(f64, String, Option<String>), Problem> {
 }
 
 /// When the observation was made: `effective[x]`, else `issued`.
-fn when(resource: &Value) -> Result<(String, Option<String>), Problem> {
+fn when(resource: &Value) -> Result<(String, Option<String>), ReadingProblem> {
     let text = |key: &str| resource.get(key).and_then(Value::as_str).map(str::to_owned);
     if let Some(at) = text("effectiveDateTime").or_else(|| text("effectiveInstant")) {
         return Ok((at, None));
@@ -139,21 +140,23 @@ fn when(resource: &Value) -> Result<(String, Option<String>), Problem> {
         return match (start, end) {
             (Some(start), end) => Ok((start.to_owned(), end.map(str::to_owned))),
             (None, Some(end)) => Ok((end.to_owned(), None)),
-            (None, None) => Err(Problem::NoTime),
+            (None, None) => Err(ReadingProblem::NoTime),
         };
     }
-    text("issued").map(|at| (at, None)).ok_or(Problem::NoTime)
+    text("issued")
+        .map(|at| (at, None))
+        .ok_or(ReadingProblem::NoTime)
 }
 
-fn observation(resource: &Value) -> Result<NewReading, Problem> {
+fn observation(resource: &Value) -> Result<NewReading, ReadingProblem> {
     match resource.get("resourceType").and_then(Value::as_str) {
         Some("Observation") => {}
         Some(other) => {
-            return Err(Problem::NotAReading {
+            return Err(ReadingProblem::NotAReading {
                 what: format!("a {} resource", other.chars().take(40).collect::<String>()),
             });
         }
-        None => return Err(malformed("entry.resource has no resourceType")),
+        None => return Err(malformed(Malformation::NoResourceType)),
     }
     let status = resource
         .get("status")
@@ -161,7 +164,7 @@ fn observation(resource: &Value) -> Result<NewReading, Problem> {
         .map(str::to_owned);
     let code = resource
         .get("code")
-        .ok_or_else(|| malformed("code is missing"))?;
+        .ok_or_else(|| malformed(Malformation::NoCode))?;
     let kind = loinc_codes(code)
         .find_map(Kind::from_loinc)
         .ok_or_else(|| unknown_code(code))?;
@@ -192,10 +195,10 @@ fn observation(resource: &Value) -> Result<NewReading, Problem> {
             }
         }
         let (Some((sys, unit, comparator)), Some((dia, _, _))) = (systolic, diastolic) else {
-            return Err(Problem::BloodPressureComponents);
+            return Err(ReadingProblem::BloodPressureComponents);
         };
         if dia >= sys {
-            return Err(Problem::BloodPressureComponents);
+            return Err(ReadingProblem::BloodPressureComponents);
         }
         (sys, Some(dia), unit, comparator)
     } else if kind.is_session() && resource.get("valueQuantity").is_none() {
@@ -254,7 +257,7 @@ mod tests {
         let bp = items[1].as_ref().unwrap();
         assert_eq!((bp.value, bp.value2), (118.0, Some(76.0)));
         assert!(
-            matches!(&items[2], Err(Problem::NotAReading { what }) if what.contains("Patient"))
+            matches!(&items[2], Err(ReadingProblem::NotAReading { what }) if what.contains("Patient"))
         );
     }
 }

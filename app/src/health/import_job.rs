@@ -4,10 +4,11 @@
 
 use super::ItemError;
 use super::imports::row;
-use super::reading::{NewReading, Problem, Reading};
+use super::reading::{NewReading, Reading, ReadingProblem};
 use super::store;
 use crate::access::gate::{self, Proof, Write, kinds::Vitals};
 use crate::db::{now_ms, statement};
+use crate::refusals::ImportProblem;
 use crate::state::AppState;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -25,7 +26,7 @@ const READ_CHUNK: u64 = 256 * 1024;
 /// One parsed item and its line (CSV) or record (XML) number.
 pub struct Parsed {
     pub index: usize,
-    pub item: Result<NewReading, Problem>,
+    pub item: Result<NewReading, ReadingProblem>,
 }
 
 /// How a parser stopped.
@@ -43,7 +44,7 @@ pub enum ParseEnd {
     Stopped,
     /// The container is not one Hale reads (a ZIP without an export, a
     /// decompression bomb): the user-safe reason.
-    Refused(String),
+    Refused(ImportProblem),
 }
 
 /// Where a parser puts its items: batches over a bounded channel.
@@ -121,10 +122,7 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
         Ok(size) => size,
         Err(err) if err.kind() == opendal::ErrorKind::NotFound => {
             // Retrying cannot bring the file back: the import fails, visibly.
-            let problem = ItemError {
-                index: 0,
-                reason: "the uploaded file is no longer available; please upload it again".into(),
-            };
+            let problem = ItemError::import(0, ImportProblem::FileGone);
             let totals = Totals {
                 problems: vec![problem],
                 ..Totals::default()
@@ -176,20 +174,16 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
     let final_state = match &end {
         ParseEnd::Complete => "done",
         ParseEnd::Truncated { after } => {
-            totals.problems.push(ItemError {
-                index: *after,
-                reason:
-                    "the file ends early (truncated); the readings before this point were imported"
-                        .into(),
-            });
+            totals
+                .problems
+                .push(ItemError::import(*after, ImportProblem::Truncated));
             "done"
         }
         ParseEnd::Malformed { at } => {
-            totals.problems.push(ItemError {
-                index: *at as usize,
-                reason: "the file is malformed here; the readings before this point were imported"
-                    .into(),
-            });
+            totals.problems.push(ItemError::import(
+                *at as usize,
+                ImportProblem::MalformedHere,
+            ));
             if totals.imported + totals.duplicates == 0 {
                 "failed"
             } else {
@@ -197,18 +191,14 @@ pub async fn run_job(state: &AppState, payload: &str) -> Result<(), String> {
             }
         }
         ParseEnd::NotThisFormat => {
-            totals.problems.push(ItemError {
-                index: 0,
-                reason: "not an Apple Health export, nor a CSV file with the columns time, kind, value, unit".into(),
-            });
+            totals
+                .problems
+                .push(ItemError::import(0, ImportProblem::NotAnExport));
             "failed"
         }
         ParseEnd::Stopped => "cancelled",
         ParseEnd::Refused(reason) => {
-            totals.problems.push(ItemError {
-                index: 0,
-                reason: reason.clone(),
-            });
+            totals.problems.push(ItemError::import(0, reason.clone()));
             "failed"
         }
     };
@@ -345,10 +335,9 @@ async fn store_batch(
             Err(problem) => {
                 totals.rejected += 1;
                 if totals.problems.len() < PROBLEMS_KEPT {
-                    totals.problems.push(ItemError {
-                        index: parsed.index,
-                        reason: problem.to_string(),
-                    });
+                    totals
+                        .problems
+                        .push(ItemError::reading(parsed.index, problem));
                 }
             }
         }

@@ -182,7 +182,7 @@ fn ImportSummary(view: ImportView, cancel: ServerAction<CancelImport>) -> impl I
                         <ul class="problems">
                             {problems
                                 .into_iter()
-                                .map(|p| view! { <li>{t!(i18n, health.problem_at, index = p.index)} " " {p.reason}</li> })
+                                .map(|p| view! { <li>{t!(i18n, health.problem_at, index = p.index)} " " {move || p.worded(i18n.get_locale())}</li> })
                                 .collect_view()}
                         </ul>
                     </details>

@@ -242,6 +242,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_kind_has_a_name_in_both_languages() {
+        use crate::i18n::Locale;
+        for kind in Kind::ALL {
+            for locale in [Locale::en, Locale::zh_TW] {
+                let name = crate::refusals::kind_name(kind.as_str(), locale);
+                assert!(name.is_some_and(|n| !n.is_empty()), "{kind:?}");
+            }
+        }
+    }
+
+    #[test]
     fn every_kind_round_trips_and_has_a_canonical_unit() {
         for kind in Kind::ALL {
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));

@@ -52,7 +52,7 @@ pub mod store;
 pub mod text;
 
 pub use kind::Kind;
-pub use reading::{NewReading, Problem};
+pub use reading::{NewReading, ReadingProblem};
 pub use units::UnitPrefs;
 
 /// The most items one `POST /api/v1/observations` may carry.
@@ -62,7 +62,37 @@ pub const MAX_BATCH: usize = 5000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemError {
     pub index: usize,
+    /// English, for API clients and the logs.
     pub reason: String,
+    /// The same reason as data, which a page words in its reader's
+    /// language (absent from imports an earlier version summarised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<crate::refusals::ItemRefusal>,
+}
+
+impl ItemError {
+    pub fn new(index: usize, refusal: crate::refusals::ItemRefusal) -> Self {
+        ItemError {
+            index,
+            reason: refusal.to_string(),
+            refusal: Some(refusal),
+        }
+    }
+
+    pub fn reading(index: usize, problem: ReadingProblem) -> Self {
+        Self::new(index, crate::refusals::ItemRefusal::Reading(problem))
+    }
+
+    pub fn import(index: usize, problem: crate::refusals::ImportProblem) -> Self {
+        Self::new(index, crate::refusals::ItemRefusal::Import(problem))
+    }
+
+    /// The reason in `locale`'s words (English from an earlier version).
+    pub fn worded(&self, locale: crate::i18n::Locale) -> String {
+        self.refusal
+            .as_ref()
+            .map_or_else(|| self.reason.clone(), |refusal| refusal.worded(locale))
+    }
 }
 
 /// The answer to a batch: what was stored, what was already there, what was refused.

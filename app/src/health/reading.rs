@@ -1,5 +1,5 @@
 //! One reading as it arrives (from the API, a form or an import) and the
-//! rules that turn it into a canonical [`Reading`] or a precise [`Problem`].
+//! rules that turn it into a canonical [`Reading`] or a precise [`ReadingProblem`].
 
 use super::kind::Kind;
 use chrono::{DateTime, Utc};
@@ -51,19 +51,19 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn parse(text: &str) -> Result<Status, Problem> {
+    pub fn parse(text: &str) -> Result<Status, ReadingProblem> {
         match text.trim() {
             "final" => Ok(Status::Final),
             "preliminary" => Ok(Status::Preliminary),
             "amended" => Ok(Status::Amended),
             "corrected" => Ok(Status::Corrected),
             "entered-in-error" => Ok(Status::EnteredInError),
-            "registered" | "cancelled" | "unknown" => Err(Problem::NoResult {
+            "registered" | "cancelled" | "unknown" => Err(ReadingProblem::NoResult {
                 status: text.trim().into(),
             }),
-            _ => Err(Problem::Malformed(
-                "status must be final, preliminary, amended, corrected or entered-in-error".into(),
-            )),
+            _ => Err(ReadingProblem::Malformed {
+                what: Malformation::Status,
+            }),
         }
     }
 
@@ -97,15 +97,15 @@ pub enum Comparator {
 }
 
 impl Comparator {
-    pub fn parse(text: &str) -> Result<Comparator, Problem> {
+    pub fn parse(text: &str) -> Result<Comparator, ReadingProblem> {
         match text.trim() {
             "<" => Ok(Comparator::Below),
             "<=" => Ok(Comparator::AtMost),
             ">=" => Ok(Comparator::AtLeast),
             ">" => Ok(Comparator::Above),
-            _ => Err(Problem::Malformed(
-                "comparator must be <, <=, >= or >".into(),
-            )),
+            _ => Err(ReadingProblem::Malformed {
+                what: Malformation::Comparator,
+            }),
         }
     }
 
@@ -131,54 +131,8 @@ pub struct Reading {
     pub comparator: Option<Comparator>,
 }
 
-/// Why one reading was refused. The text is user-safe (it names no value).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum Problem {
-    #[error("unknown kind; use one of {known}")]
-    UnknownKind { known: String },
-    #[error("unit not accepted for {kind}; use one of {accepted}")]
-    UnknownUnit { kind: String, accepted: String },
-    #[error("value outside the plausible range for {kind} ({min} to {max} {unit})")]
-    OutOfRange {
-        kind: String,
-        min: f64,
-        max: f64,
-        unit: String,
-    },
-    #[error(
-        "time is not a date and time (RFC 3339 such as 2026-11-28T08:00:00Z, or a date such as 2026-11-28)"
-    )]
-    BadTime,
-    #[error(
-        "the time is missing (give effectiveDateTime, effectiveInstant, effectivePeriod or issued)"
-    )]
-    NoTime,
-    #[error("time is in the future")]
-    FutureTime,
-    #[error("time is before 1970")]
-    TooOld,
-    #[error("blood pressure needs both systolic (value) and diastolic (value2), systolic higher")]
-    BloodPressurePair,
-    #[error(
-        "blood pressure needs a systolic (LOINC 8480-6) and a diastolic (LOINC 8462-4) component, systolic higher"
-    )]
-    BloodPressureComponents,
-    #[error("code {received} is not a kind Hale keeps; accepted LOINC codes: {accepted}")]
-    UnknownCode { received: String, accepted: String },
-    #[error("status {status}: there is no result to store")]
-    NoResult { status: String },
-    #[error("no value ({reason})")]
-    NoValue { reason: String },
-    #[error("not a reading: {what}")]
-    NotAReading { what: String },
-    #[error("a sleep session needs an end after its start, at most 24 hours later")]
-    BadSession,
-    #[error("value is not a number")]
-    NotANumber,
-    #[error("{0}")]
-    Malformed(String),
-}
+use crate::refusals::Malformation;
+pub use crate::refusals::ReadingProblem;
 
 /// How far ahead of the server's clock a reading may be (clock skew).
 pub const FUTURE_TOLERANCE_S: i64 = 10 * 60;
@@ -188,7 +142,7 @@ pub const FUTURE_TOLERANCE_S: i64 = 10 * 60;
 /// UTC of its first day, which falls on the same date in every zone from
 /// UTC−12 to UTC+11. The second value is how much earlier the time may
 /// really be (a date of today is not in the future).
-fn parse_time(text: &str) -> Result<(i64, i64), Problem> {
+fn parse_time(text: &str) -> Result<(i64, i64), ReadingProblem> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok((t.timestamp(), 0));
@@ -203,15 +157,15 @@ fn parse_time(text: &str) -> Result<(i64, i64), Problem> {
         .filter(|_| text.len() == 4 || text.len() == 7 || text.len() == 10)
         .and_then(|d| d.and_hms_opt(12, 0, 0))
         .map(|t| (t.and_utc().timestamp(), 12 * 3600))
-        .ok_or(Problem::BadTime)
+        .ok_or(ReadingProblem::BadTime)
 }
 
-fn in_range(kind: Kind, value: f64, (min, max): (f64, f64)) -> Result<(), Problem> {
+fn in_range(kind: Kind, value: f64, (min, max): (f64, f64)) -> Result<(), ReadingProblem> {
     if !value.is_finite() {
-        return Err(Problem::NotANumber);
+        return Err(ReadingProblem::NotANumber);
     }
     if value < min || value > max {
-        return Err(Problem::OutOfRange {
+        return Err(ReadingProblem::OutOfRange {
             kind: kind.as_str().into(),
             min,
             max,
@@ -223,19 +177,21 @@ fn in_range(kind: Kind, value: f64, (min, max): (f64, f64)) -> Result<(), Proble
 
 impl NewReading {
     /// Checks the reading against the kind's rules, at `now`.
-    pub fn check(&self, now: DateTime<Utc>) -> Result<Reading, Problem> {
-        let kind = Kind::parse(self.kind.trim()).ok_or_else(|| Problem::UnknownKind {
+    pub fn check(&self, now: DateTime<Utc>) -> Result<Reading, ReadingProblem> {
+        let kind = Kind::parse(self.kind.trim()).ok_or_else(|| ReadingProblem::UnknownKind {
             known: Kind::ALL.map(Kind::as_str).join(", "),
         })?;
-        let unit = kind.unit(&self.unit).ok_or_else(|| Problem::UnknownUnit {
-            kind: kind.as_str().into(),
-            accepted: kind
-                .units()
-                .iter()
-                .map(|u| u.spellings[0])
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+        let unit = kind
+            .unit(&self.unit)
+            .ok_or_else(|| ReadingProblem::UnknownUnit {
+                kind: kind.as_str().into(),
+                accepted: kind
+                    .units()
+                    .iter()
+                    .map(|u| u.spellings[0])
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         let status = match &self.status {
             Some(text) => Status::parse(text)?,
             None => Status::Final,
@@ -251,10 +207,10 @@ impl NewReading {
             None => (start_s, start_slack),
         };
         if start_s < 0 {
-            return Err(Problem::TooOld);
+            return Err(ReadingProblem::TooOld);
         }
         if (start_s - start_slack).max(end_s - end_slack) > now.timestamp() + FUTURE_TOLERANCE_S {
-            return Err(Problem::FutureTime);
+            return Err(ReadingProblem::FutureTime);
         }
         if status == Status::EnteredInError {
             // A retraction names a reading by kind and time; its value is not kept.
@@ -272,24 +228,24 @@ impl NewReading {
         let mut value2 = self.value2.map(unit.to_canonical);
         if kind.is_session() {
             if end_s <= start_s || end_s - start_s > 24 * 3600 {
-                return Err(Problem::BadSession);
+                return Err(ReadingProblem::BadSession);
             }
             // A session's value is its length in minutes when none is given.
             if self.value == 0.0 {
                 value = (end_s - start_s) as f64 / 60.0;
             }
         } else if end_s < start_s {
-            return Err(Problem::BadTime);
+            return Err(ReadingProblem::BadTime);
         }
         in_range(kind, value, kind.range())?;
         match (kind.range2(), value2) {
             (Some(range2), Some(v2)) => {
                 in_range(kind, v2, range2)?;
                 if v2 >= value {
-                    return Err(Problem::BloodPressurePair);
+                    return Err(ReadingProblem::BloodPressurePair);
                 }
             }
-            (Some(_), None) => return Err(Problem::BloodPressurePair),
+            (Some(_), None) => return Err(ReadingProblem::BloodPressurePair),
             (None, _) => value2 = None,
         }
         // Keep stored values tidy: conversions leave long fractions.
@@ -349,21 +305,21 @@ mod tests {
     fn unknown_kinds_units_and_future_times_are_named() {
         assert!(matches!(
             reading("mood", 1.0, "1").check(now()),
-            Err(Problem::UnknownKind { .. })
+            Err(ReadingProblem::UnknownKind { .. })
         ));
         assert!(matches!(
             reading("weight", 70.0, "stone").check(now()),
-            Err(Problem::UnknownUnit { .. })
+            Err(ReadingProblem::UnknownUnit { .. })
         ));
         let mut future = reading("weight", 70.0, "kg");
         future.time = "2026-12-25T00:00:00Z".into();
-        assert_eq!(future.check(now()), Err(Problem::FutureTime));
+        assert_eq!(future.check(now()), Err(ReadingProblem::FutureTime));
         let mut garbled = reading("weight", 70.0, "kg");
         garbled.time = "yesterday".into();
-        assert_eq!(garbled.check(now()), Err(Problem::BadTime));
+        assert_eq!(garbled.check(now()), Err(ReadingProblem::BadTime));
         let mut timeless = reading("weight", 70.0, "kg");
         timeless.time = "2016-03-28T09:30".into();
-        assert_eq!(timeless.check(now()), Err(Problem::BadTime));
+        assert_eq!(timeless.check(now()), Err(ReadingProblem::BadTime));
     }
 
     #[test]
@@ -384,8 +340,8 @@ mod tests {
         assert_eq!(at("2016-03-28"), Ok(noon(2016, 3, 28)));
         assert_eq!(at("2016-03"), Ok(noon(2016, 3, 1)));
         assert_eq!(at("2016"), Ok(noon(2016, 1, 1)));
-        assert_eq!(at("2016-02-30"), Err(Problem::BadTime));
-        assert_eq!(at("2016-3-28"), Err(Problem::BadTime));
+        assert_eq!(at("2016-02-30"), Err(ReadingProblem::BadTime));
+        assert_eq!(at("2016-3-28"), Err(ReadingProblem::BadTime));
         assert_eq!(
             at("2016-03-28T09:30:00.123+01:00"),
             Ok(noon(2016, 3, 28) - 3 * 3600 - 30 * 60)
@@ -401,20 +357,29 @@ mod tests {
         assert_eq!(checked.comparator, Some(Comparator::Below));
         assert_eq!(checked.status, Status::Preliminary);
         low.status = Some("cancelled".into());
-        assert!(matches!(low.check(now()), Err(Problem::NoResult { .. })));
+        assert!(matches!(
+            low.check(now()),
+            Err(ReadingProblem::NoResult { .. })
+        ));
         low.status = Some("done".into());
-        assert!(matches!(low.check(now()), Err(Problem::Malformed(_))));
+        assert!(matches!(
+            low.check(now()),
+            Err(ReadingProblem::Malformed { .. })
+        ));
         low.status = None;
         low.comparator = Some("~".into());
-        assert!(matches!(low.check(now()), Err(Problem::Malformed(_))));
+        assert!(matches!(
+            low.check(now()),
+            Err(ReadingProblem::Malformed { .. })
+        ));
     }
 
     #[test]
     fn blood_pressure_needs_a_sensible_pair() {
         let mut bp = reading("blood_pressure", 120.0, "mmHg");
-        assert_eq!(bp.check(now()), Err(Problem::BloodPressurePair));
+        assert_eq!(bp.check(now()), Err(ReadingProblem::BloodPressurePair));
         bp.value2 = Some(130.0);
-        assert_eq!(bp.check(now()), Err(Problem::BloodPressurePair));
+        assert_eq!(bp.check(now()), Err(ReadingProblem::BloodPressurePair));
         bp.value2 = Some(80.0);
         assert_eq!(bp.check(now()).unwrap().value2, Some(80.0));
     }
@@ -426,6 +391,6 @@ mod tests {
         sleep.end = Some("2026-11-28T06:30:00Z".into());
         assert_eq!(sleep.check(now()).unwrap().value, 450.0);
         sleep.end = Some("2026-11-27T22:00:00Z".into());
-        assert_eq!(sleep.check(now()), Err(Problem::BadSession));
+        assert_eq!(sleep.check(now()), Err(ReadingProblem::BadSession));
     }
 }

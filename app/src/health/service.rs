@@ -3,7 +3,7 @@
 
 use super::kind::{Combine, Kind};
 use super::nights;
-use super::reading::{NewReading, Problem, Reading};
+use super::reading::{NewReading, Reading, ReadingProblem};
 use super::rollups::{self, Bucket};
 use super::store::{self, StoredReading};
 use super::{
@@ -26,7 +26,7 @@ pub async fn ingest(
     db: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
-    items: Vec<Result<NewReading, Problem>>,
+    items: Vec<Result<NewReading, ReadingProblem>>,
     default_source: &str,
 ) -> Result<IngestReport, AppError> {
     if items.len() > super::MAX_BATCH {
@@ -50,14 +50,10 @@ pub async fn ingest(
                 };
                 by_source.entry(source).or_default().push(reading);
             }
-            Err(problem @ Problem::NotAReading { .. }) => report.skipped.push(ItemError {
-                index,
-                reason: problem.to_string(),
-            }),
-            Err(problem) => report.rejected.push(ItemError {
-                index,
-                reason: problem.to_string(),
-            }),
+            Err(problem @ ReadingProblem::NotAReading { .. }) => {
+                report.skipped.push(ItemError::reading(index, problem))
+            }
+            Err(problem) => report.rejected.push(ItemError::reading(index, problem)),
         }
     }
     // The batch is stored whole or not at all, whatever its sources.
@@ -76,7 +72,7 @@ pub async fn ingest(
 /// in the reader's language), or anything else.
 #[derive(Debug)]
 pub enum ManualRefusal {
-    Reading(super::Problem),
+    Reading(super::ReadingProblem),
     Other(AppError),
 }
 
@@ -124,7 +120,7 @@ pub async fn set_prefs(
     prefs: UnitPrefs,
 ) -> Result<(), AppError> {
     let prefs = prefs.checked().ok_or(AppError::InvalidReading {
-        reason: "unknown unit".into(),
+        reason: ReadingProblem::UnitChoice,
     })?;
     db.execute_raw(statement(
         db.get_database_backend(),
@@ -289,7 +285,7 @@ pub async fn series(
 ) -> Result<SeriesView, AppError> {
     if to_s <= from_s || to_s - from_s > 5 * 366 * DAY {
         return Err(AppError::InvalidReading {
-            reason: "choose a range of up to five years".into(),
+            reason: ReadingProblem::RangeTooLong,
         });
     }
     let proof = gate::check::<Vitals, Read>(db, actor, patient_id, None).await?;

@@ -59,9 +59,12 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         }
         AppError::BadArguments => t_string!(i18n, errors.bad_arguments).to_string(),
         AppError::TokenInvalid => t_string!(i18n, errors.token_invalid).to_string(),
-        AppError::InvalidReading { reason } => {
-            t_string!(i18n, errors.invalid_reading, reason = reason.clone()).to_string()
-        }
+        AppError::InvalidReading { reason } => t_string!(
+            i18n,
+            errors.invalid_reading,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
         AppError::BatchTooLarge { max } => {
             t_string!(i18n, errors.batch_too_large, max = *max).to_string()
         }

@@ -5,10 +5,12 @@
 
 mod files;
 mod meds;
+mod readings;
 mod settings;
 
 pub use files::{FileProblem, stored as stored_file_problem};
 pub use meds::{MedField, MedProblem};
+pub use readings::{ImportProblem, ItemRefusal, Malformation, ReadingProblem, kind_name};
 pub use settings::SettingsProblem;
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use hale_app::error::AppError;
-use hale_app::health::{self, MAX_BATCH, NewReading, Problem, fhir, service};
+use hale_app::health::{self, MAX_BATCH, NewReading, ReadingProblem, fhir, service};
 use hale_app::request::patient_of;
 use hale_app::state::AppState;
 use http::StatusCode;
@@ -30,7 +30,7 @@ pub struct Target {
 }
 
 /// The items of a body: each a reading or the reason it cannot be one.
-fn items(body: &[u8]) -> Result<Vec<Result<NewReading, Problem>>, AppError> {
+fn items(body: &[u8]) -> Result<Vec<Result<NewReading, ReadingProblem>>, AppError> {
     let value: Value = serde_json::from_slice(body).map_err(|err| AppError::BadPayload {
         reason: format!(
             "not valid JSON (line {}, column {})",
@@ -47,8 +47,13 @@ fn items(body: &[u8]) -> Result<Vec<Result<NewReading, Problem>>, AppError> {
         items
             .into_iter()
             .map(|item| {
-                serde_json::from_value::<NewReading>(item)
-                    .map_err(|err| Problem::Malformed(format!("not a reading: {err}")))
+                serde_json::from_value::<NewReading>(item).map_err(|err| {
+                    ReadingProblem::Malformed {
+                        what: hale_app::refusals::Malformation::NotJson {
+                            detail: err.to_string(),
+                        },
+                    }
+                })
             })
             .collect()
     } else {
