@@ -111,7 +111,13 @@ fn FilesList(patient: Option<i64>) -> impl IntoView {
     view! {
         <section class="page-intro">
             <h1>{t!(i18n, files.title)}</h1>
-            <p>{t!(i18n, files.intro)}</p>
+            <p>
+                {if patient.is_none() {
+                    t!(i18n, files.intro).into_any()
+                } else {
+                    t!(i18n, files.intro_staff).into_any()
+                }}
+            </p>
         </section>
         {patient.is_none().then(|| view! { <Uploader patient on_done=refresh /> })}
         <label class="field search-field">

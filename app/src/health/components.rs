@@ -84,7 +84,13 @@ fn DashboardBody(
     view! {
         <section class="page-intro">
             <h1>{heading}</h1>
-            <p>{t!(i18n, health.intro)}</p>
+            <p>
+                {if own {
+                    t!(i18n, health.intro).into_any()
+                } else {
+                    t!(i18n, health.intro_staff).into_any()
+                }}
+            </p>
             {own
                 .then(|| {
                     view! {

@@ -206,6 +206,13 @@ async fn a_clinician_with_a_documents_grant_views_a_study_but_cannot_change_it()
     };
     let list_page = page(format!("/patients/{ann_id}/documents")).await;
     let file_path = format!("/patients/{ann_id}/documents/{pdf_id}");
+    // It speaks of the patient, not to the clinician as its owner.
+    assert!(
+        list_page.contains("This patient&#x27;s scans, photos and documents")
+            || list_page.contains("This patient's scans, photos and documents"),
+        "{list_page}"
+    );
+    assert!(!list_page.contains("Your scans"), "{list_page}");
     assert!(
         list_page.contains(&format!("href=\"{file_path}\"")),
         "{list_page}"

@@ -865,6 +865,21 @@ async fn a_clinician_sees_the_dashboard_only_with_a_vitals_grant() {
                 .clone();
             assert_eq!(card["latest"]["value"], 64.0);
             assert!(body["notifications"].as_array().unwrap().is_empty());
+            // The page speaks of the patient, and offers no entry of one's own.
+            let page = clinician
+                .get(app.url(&format!("/patients/{patient_id}/health")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains("shared with you through their care-team grant"),
+                "{page}"
+            );
+            assert!(!page.contains("Your readings"), "{page}");
+            assert!(!page.contains("href=\"/dashboard/add\""), "{page}");
         }
     }
     // Reading is not writing.
