@@ -131,6 +131,7 @@ pub async fn today(
     );
     let logs = store::logs(db, &proof, month_start, month_end, window).await?;
     let meds = store::medications(db, &proof).await?;
+    let has_medications = !meds.is_empty();
     let day_window = (
         crate::clock::day_start_ms(&zone, day),
         crate::clock::day_start_ms(&zone, day.succ_opt().unwrap_or(day)),
@@ -205,6 +206,7 @@ pub async fn today(
         doses,
         as_needed,
         calendar,
+        has_medications,
     })
 }
 

@@ -193,6 +193,8 @@ pub struct TodayView {
     pub as_needed: Vec<PrnView>,
     /// The month around `date`, Monday first; `None` pads the first week.
     pub calendar: Vec<Option<CalendarDay>>,
+    /// The patient keeps any medication at all (the home's first steps).
+    pub has_medications: bool,
 }
 
 /// A dose to log (the Today page, the offline queue).

@@ -82,9 +82,8 @@ pub async fn of_patient(
     }
     let me = actor.account_id;
     // The parts are independent reads: run them side by side.
-    let (day, medications, dashboard, files, (grants, invitations)) = tokio::try_join!(
+    let (day, dashboard, files, (grants, invitations)) = tokio::try_join!(
         crate::meds::doses::today(&state.db, actor, me, None),
-        crate::meds::service::list(&state.db, actor, me, ""),
         crate::health::service::dashboard(&state.db, &state.reads, actor, me, locale),
         crate::files::service::list(state, actor, None, ""),
         crate::access::grants::of_patient(&state.db, actor),
@@ -107,7 +106,7 @@ pub async fn of_patient(
     Ok(PatientSummary {
         doses: open,
         more_doses,
-        has_medications: !medications.medications.is_empty(),
+        has_medications: day.has_medications,
         cards: dashboard
             .cards
             .into_iter()

@@ -59,6 +59,15 @@ async fn a_patients_home_shows_the_doses_left_today_and_the_first_steps_not_take
     let page = home(&app, &ann).await;
     assert_eq!(count(&page, "data-testid=\"next-dose\""), 1, "{page}");
 
+    // A medication taken only as needed has no dose today, yet the step is done.
+    let (bo, _) = app.signed_in_client("bo").await;
+    let mut prn = daily("Ibuprofen", &[]);
+    prn["schedule"] = json!({ "kind": "as_needed", "dose": 1, "max_per_day": 3 });
+    add(&app, &bo, prn).await;
+    let page = home(&app, &bo).await;
+    assert_eq!(count(&page, "data-testid=\"next-dose\""), 0, "{page}");
+    assert_eq!(count(&page, "data-done=\"true\""), 1, "{page}");
+
     // Reading the summary is an audited read of the patient's medications.
     let reads = app
         .scalar(
