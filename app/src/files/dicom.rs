@@ -7,11 +7,15 @@
 
 use super::{DicomInfo, pixels};
 use crate::refusals::FileProblem;
-use dicom_dictionary_std::tags;
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+use dicom_core::value::C;
+use dicom_core::{PrimitiveValue, VR};
+use dicom_dictionary_std::{StandardDataDictionary, tags};
 use dicom_object::file::ReadPreamble;
-use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
+use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions, Tag};
 use dicom_pixeldata::{ConvertOptions, PixelDecoder, VoiLutOption};
 use dicom_transfer_syntax_registry::{TransferSyntaxIndex, TransferSyntaxRegistry};
+use std::borrow::Cow;
 use std::io::Read;
 
 /// An instance's place in its study, and what it says about itself.
@@ -82,15 +86,9 @@ fn bare_data_set(head: &[u8], whole: impl Read) -> Option<DefaultDicomObject> {
     .ok()
 }
 
-fn text_of(obj: &dicom_object::InMemDicomObject, tag: Tag) -> String {
-    obj.element_opt(tag)
-        .ok()
-        .flatten()
-        .and_then(|e| {
-            e.to_str()
-                .ok()
-                .map(|s| s.trim_matches(['\0', ' ']).to_owned())
-        })
+fn text_of(obj: &InMemDicomObject, tag: Tag) -> String {
+    value_of(obj, tag)
+        .map(|v| v.to_str().trim_matches(['\0', ' ']).to_owned())
         .unwrap_or_default()
 }
 
@@ -99,18 +97,83 @@ fn text(obj: &DefaultDicomObject, tag: Tag) -> String {
 }
 
 fn floats(obj: &DefaultDicomObject, tag: Tag) -> Vec<f64> {
-    obj.element_opt(tag)
-        .ok()
-        .flatten()
-        .and_then(|e| e.to_multi_float64().ok())
+    value_of(obj, tag)
+        .and_then(|v| v.to_multi_float64().ok())
         .unwrap_or_default()
 }
 
 fn int(obj: &DefaultDicomObject, tag: Tag) -> Option<i64> {
-    obj.element_opt(tag)
-        .ok()
-        .flatten()
-        .and_then(|e| e.to_int::<i64>().ok())
+    value_of(obj, tag).and_then(|v| v.to_int::<i64>().ok())
+}
+
+/// An element's value. One a writer sent with VR UN ("unknown": it did not
+/// know the tag) holds its raw bytes; as other viewers do, it is read with
+/// the standard dictionary's VR — text as text, binary numbers little
+/// endian (UN is an explicit-VR form, and big endian is retired).
+fn value_of(obj: &InMemDicomObject, tag: Tag) -> Option<Cow<'_, PrimitiveValue>> {
+    let element = obj.element_opt(tag).ok().flatten()?;
+    let value = element.value().primitive()?;
+    if element.vr() != VR::UN {
+        return Some(Cow::Borrowed(value));
+    }
+    let vr = match StandardDataDictionary.by_tag(tag).map(|entry| entry.vr()) {
+        Some(VirtualVr::Exact(vr)) => vr,
+        Some(VirtualVr::Xs) => VR::US,
+        _ => return Some(Cow::Borrowed(value)),
+    };
+    Some(match as_vr(&value.to_bytes(), vr) {
+        Some(read) => Cow::Owned(read),
+        None => Cow::Borrowed(value),
+    })
+}
+
+/// Raw bytes read as a value of `vr` (None for VRs that stay bytes).
+fn as_vr(bytes: &[u8], vr: VR) -> Option<PrimitiveValue> {
+    fn each<const N: usize, T>(bytes: &[u8], read: fn([u8; N]) -> T) -> C<T> {
+        bytes
+            .chunks_exact(N)
+            .map(|chunk| read(chunk.try_into().expect("chunks of N")))
+            .collect()
+    }
+    Some(match vr {
+        VR::US => PrimitiveValue::U16(each(bytes, u16::from_le_bytes)),
+        VR::SS => PrimitiveValue::I16(each(bytes, i16::from_le_bytes)),
+        VR::UL => PrimitiveValue::U32(each(bytes, u32::from_le_bytes)),
+        VR::SL => PrimitiveValue::I32(each(bytes, i32::from_le_bytes)),
+        VR::FL => PrimitiveValue::F32(each(bytes, f32::from_le_bytes)),
+        VR::FD => PrimitiveValue::F64(each(bytes, f64::from_le_bytes)),
+        VR::AE
+        | VR::AS
+        | VR::CS
+        | VR::DA
+        | VR::DS
+        | VR::DT
+        | VR::IS
+        | VR::LO
+        | VR::LT
+        | VR::PN
+        | VR::SH
+        | VR::ST
+        | VR::TM
+        | VR::UC
+        | VR::UI
+        | VR::UR
+        | VR::UT => {
+            // UTF-8 when it is; otherwise a byte a character, as the parser
+            // keeps ISO 2022 text for `decode_iso2022`.
+            let text = match std::str::from_utf8(bytes) {
+                Ok(text) => text.to_owned(),
+                Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+            };
+            let text = text.trim_end_matches(['\0', ' ']);
+            if matches!(vr, VR::LT | VR::ST | VR::UT | VR::UR) {
+                PrimitiveValue::from(text.to_owned())
+            } else {
+                PrimitiveValue::Strs(text.split('\\').map(str::to_owned).collect())
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// A person name's text in its character set: ISO 2022 escape sequences

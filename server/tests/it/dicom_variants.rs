@@ -466,3 +466,40 @@ async fn an_rgb_jpeg_without_a_colour_transform_keeps_its_colours() {
         assert!(got.abs_diff(want) <= 12, "{:?} vs {colour:?}", &rgb[..3]);
     }
 }
+
+/// An element sent as UN, "unknown", with the raw bytes of its value.
+fn put_unknown(obj: &mut InMemDicomObject, tag: dicom_core::Tag, bytes: &[u8]) {
+    put(obj, tag, VR::UN, PrimitiveValue::U8(bytes.to_vec().into()));
+}
+
+#[tokio::test]
+async fn elements_written_as_unknown_are_read_with_the_dictionarys_vr() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("unknown-vr").await;
+    // A writer that did not know these tags sent them as UN (explicit VR
+    // little endian): text, an IS number, and the image's width as US.
+    let study = "2.25.3040";
+    let mut obj = image(study, 1, "MONOCHROME2", 1, 8);
+    put_unknown(&mut obj, tags::PATIENT_NAME, b"Doe^Dana");
+    put_unknown(&mut obj, tags::STUDY_DESCRIPTION, b"CHEST PA ");
+    put_unknown(&mut obj, tags::SERIES_NUMBER, b"7 ");
+    // 260 columns: 0x0104, whose first byte alone would read as 4.
+    put_unknown(&mut obj, tags::COLUMNS, &260u16.to_le_bytes());
+    let pixels: Vec<u8> = (0..2 * 260).map(|i| (i % 251) as u8).collect();
+    put(
+        &mut obj,
+        tags::PIXEL_DATA,
+        VR::OB,
+        PrimitiveValue::U8(pixels.into()),
+    );
+    let bytes = part10(obj, EXPLICIT_LE);
+    let (status, body) = upload(&app, &client, "unknown.dcm", &bytes).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (info, link) = instance(&app, &client, study).await;
+    assert_eq!(info["patient_name"], "Dana Doe", "{info}");
+    assert_eq!(info["study_description"], "CHEST PA", "{info}");
+    assert_eq!(info["series_number"], 7, "{info}");
+    assert_eq!(info["columns"], 260, "{info}");
+    assert!(info["unsupported"].is_null(), "{info}");
+    assert_eq!(rgb_frame(&app, &client, &link).await.len(), 2 * 260 * 3);
+}
