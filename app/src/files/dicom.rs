@@ -1,4 +1,4 @@
-//! DICOM Part 10 instances: read (dicom-object), describe (the tags people
+//! DICOM Part 10 instances: read (`dicom_file`), describe (the tags people
 //! and the viewer need), and render one frame to PNG with a window centre and
 //! width. Native and RLE samples are turned into pixels by `pixels` (every
 //! bit depth, planar colour, palettes, YBR); dicom-pixeldata decodes RLE,
@@ -11,12 +11,10 @@ use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::value::C;
 use dicom_core::{PrimitiveValue, VR};
 use dicom_dictionary_std::{StandardDataDictionary, tags};
-use dicom_object::file::ReadPreamble;
-use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions, Tag};
+use dicom_object::{DefaultDicomObject, InMemDicomObject, Tag};
 use dicom_pixeldata::{ConvertOptions, PixelDecoder, VoiLutOption};
 use dicom_transfer_syntax_registry::{TransferSyntaxIndex, TransferSyntaxRegistry};
 use std::borrow::Cow;
-use std::io::Read;
 
 /// An instance's place in its study, and what it says about itself.
 #[derive(Debug, Clone)]
@@ -28,65 +26,9 @@ pub struct Instance {
     pub info: DicomInfo,
 }
 
-/// Reads a whole Part 10 file (with its 128-byte preamble), or — as common
-/// viewers do — a bare data set without preamble and meta group, whose
-/// transfer syntax is then inferred (implicit or explicit VR little endian).
-pub fn read(mut reader: impl Read) -> Result<DefaultDicomObject, FileProblem> {
-    // Only the head is looked at first; the rest streams into the parser
-    // behind it (a file is held once, as its parsed object).
-    let mut head = Vec::with_capacity(132);
-    (&mut reader)
-        .take(132)
-        .read_to_end(&mut head)
-        .map_err(|_| FileProblem::DicomUnreadable)?;
-    let part10 = head.len() >= 132 && &head[128..132] == b"DICM";
-    let meta_first = head.len() >= 4 && &head[..4] == b"DICM";
-    let whole = std::io::Cursor::new(head.clone()).chain(reader);
-    if part10 || meta_first {
-        return OpenFileOptions::new()
-            .read_preamble(if part10 {
-                ReadPreamble::Always
-            } else {
-                ReadPreamble::Never
-            })
-            .from_reader(whole)
-            .map_err(|_| FileProblem::DicomDamaged);
-    }
-    bare_data_set(&head, whole).ok_or(FileProblem::NotDicom)
-}
+pub use super::dicom_file::read;
 
-/// A data set without preamble or meta group (`head` its first bytes,
-/// `whole` all of it), wrapped with the meta group it would have had.
-/// Explicit VR is told by the first element's VR bytes.
-fn bare_data_set(head: &[u8], whole: impl Read) -> Option<DefaultDicomObject> {
-    use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
-    let bytes = head;
-    if bytes.len() < 8 || bytes[0] != 0x08 || bytes[1] != 0x00 {
-        return None;
-    }
-    let explicit = bytes[4].is_ascii_uppercase() && bytes[5].is_ascii_uppercase();
-    let uid = if explicit {
-        "1.2.840.10008.1.2.1"
-    } else {
-        "1.2.840.10008.1.2"
-    };
-    let ts = TransferSyntaxRegistry.get(uid)?;
-    let obj = InMemDicomObject::read_dataset_with_ts(whole, ts).ok()?;
-    let sop_class = text_of(&obj, tags::SOP_CLASS_UID);
-    let sop_instance = text_of(&obj, tags::SOP_INSTANCE_UID);
-    if sop_class.is_empty() || sop_instance.is_empty() {
-        return None;
-    }
-    obj.with_meta(
-        FileMetaTableBuilder::new()
-            .transfer_syntax(uid)
-            .media_storage_sop_class_uid(sop_class)
-            .media_storage_sop_instance_uid(sop_instance),
-    )
-    .ok()
-}
-
-fn text_of(obj: &InMemDicomObject, tag: Tag) -> String {
+pub(super) fn text_of(obj: &InMemDicomObject, tag: Tag) -> String {
     value_of(obj, tag)
         .map(|v| v.to_str().trim_matches(['\0', ' ']).to_owned())
         .unwrap_or_default()

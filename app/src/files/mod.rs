@@ -16,6 +16,8 @@ pub mod crypt;
 #[cfg(feature = "ssr")]
 pub mod dicom;
 #[cfg(feature = "ssr")]
+mod dicom_file;
+#[cfg(feature = "ssr")]
 pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod jobs;

@@ -503,3 +503,82 @@ async fn elements_written_as_unknown_are_read_with_the_dictionarys_vr() {
     assert!(info["unsupported"].is_null(), "{info}");
     assert_eq!(rgb_frame(&app, &client, &link).await.len(), 2 * 260 * 3);
 }
+
+/// Where a Part 10 file's meta group ends (after its group length's count).
+fn meta_end(file: &[u8]) -> usize {
+    assert_eq!(&file[132..138], b"\x02\x00\x00\x00UL", "group length first");
+    144 + u32::from_le_bytes(file[140..144].try_into().unwrap()) as usize
+}
+
+/// The file without meta element (0002,`element`), its group length kept true.
+fn without_meta_element(file: &[u8], element: u16) -> Vec<u8> {
+    let end = meta_end(file);
+    let mut at = 144;
+    while at < end {
+        let long = matches!(&file[at + 4..at + 6], b"OB" | b"UN" | b"SQ" | b"UT");
+        let (header, length) = if long {
+            (
+                12,
+                u32::from_le_bytes(file[at + 8..at + 12].try_into().unwrap()) as usize,
+            )
+        } else {
+            (8, u16::from_le_bytes([file[at + 6], file[at + 7]]) as usize)
+        };
+        if u16::from_le_bytes([file[at + 2], file[at + 3]]) == element {
+            let mut out = [&file[..at], &file[at + header + length..]].concat();
+            let group_length = (end - 144 - header - length) as u32;
+            out[140..144].copy_from_slice(&group_length.to_le_bytes());
+            return out;
+        }
+        at += header + length;
+    }
+    panic!("no element (0002,{element:04X})");
+}
+
+#[tokio::test]
+async fn meta_groups_that_are_intact_but_not_conformant_are_read_as_other_viewers_read_them() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("lenient").await;
+    let grey = |study: &str| {
+        let mut obj = image(study, 1, "MONOCHROME2", 1, 8);
+        put(&mut obj, tags::PATIENT_NAME, VR::PN, "Doe^Dana");
+        put(
+            &mut obj,
+            tags::PIXEL_DATA,
+            VR::OB,
+            PrimitiveValue::U8(vec![0u8, 64, 128, 255].into()),
+        );
+        obj
+    };
+    // No group length; no transfer syntax; an explicit-VR label on a data
+    // set written in implicit VR (as some older writers do).
+    let whole = part10(grey("2.25.3050"), EXPLICIT_LE);
+    let no_group_length = [&whole[..132], &whole[144..]].concat();
+    let no_syntax = without_meta_element(&part10(grey("2.25.3051"), EXPLICIT_LE), 0x0010);
+    let labelled = part10(grey("2.25.3052"), EXPLICIT_LE);
+    let mut implicit = Vec::new();
+    grey("2.25.3052")
+        .write_dataset_with_ts(
+            &mut implicit,
+            &dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+        )
+        .unwrap();
+    let mislabelled = [&labelled[..meta_end(&labelled)], &implicit[..]].concat();
+    for (name, study, bytes) in [
+        ("no-group-length.dcm", "2.25.3050", no_group_length),
+        ("no-syntax.dcm", "2.25.3051", no_syntax),
+        ("mislabelled.dcm", "2.25.3052", mislabelled),
+    ] {
+        let (status, body) = upload(&app, &client, name, &bytes).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        let (info, link) = instance(&app, &client, study).await;
+        assert_eq!(info["patient_name"], "Dana Doe", "{name}: {info}");
+        assert!(info["unsupported"].is_null(), "{name}: {info}");
+        let pixels = rgb_frame(&app, &client, &link).await;
+        assert_eq!(pixels.len(), 12, "{name}");
+        assert!(
+            pixels[0] < pixels[3] && pixels[3] < pixels[6],
+            "{name}: {pixels:?}"
+        );
+    }
+}
