@@ -74,6 +74,9 @@ export class HomePage {
 
 /** Opens the header's account menu (name, language, sign-out), if closed. */
 export async function openAccountMenu(page: Page) {
+  // Before hydration a click opens the server's <details>, and hydration
+  // then closes it again: wait for the page to be interactive first.
+  await hydrated(page);
   const menu = page.getByTestId("account-menu");
   if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
   await expect(menu).toHaveAttribute("open", "");
