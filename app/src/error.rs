@@ -86,7 +86,9 @@ pub enum AppError {
     #[error("A batch holds at most {max} items.")]
     BatchTooLarge { max: usize },
     #[error("The request body cannot be read: {reason}.")]
-    BadPayload { reason: String },
+    BadPayload {
+        reason: crate::refusals::PayloadProblem,
+    },
     #[error("Choose a CSV file or an Apple Health export.xml (at most {max_mb} MB).")]
     ImportInvalid { max_mb: u64 },
     #[error(
@@ -110,7 +112,9 @@ pub enum AppError {
         reason: crate::refusals::SettingsProblem,
     },
     #[error("This device's push subscription is not valid: {reason}.")]
-    BadPushSubscription { reason: String },
+    BadPushSubscription {
+        reason: crate::refusals::PushProblem,
+    },
     #[error("This file cannot be kept: {reason}.")]
     FileRefused {
         reason: crate::refusals::FileProblem,

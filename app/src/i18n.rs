@@ -75,6 +75,8 @@ mod tests {
         "PDF", "API", "DICOM", "English", "Enter", "App", "Excel", "bpm", "mmHg", "RxNorm", "Asia",
         "Taipei", "JPEG", "PNG", "WebP", "FHIR", "LOINC", "OpenID", "Connect", "iPhone", "Health",
         "HEIC", "UID", "DICM",
+        // The REST API's and Web Push's own names: JSON keys and encodings.
+        "JSON", "Bundle", "entry", "name", "size", "https", "auth", "base", "url",
     ];
 
     #[test]

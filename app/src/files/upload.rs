@@ -15,7 +15,7 @@ use super::{UploadResult, UploadStart, UploadState, study_zip};
 use crate::access::gate::{self, Write, kinds::Documents};
 use crate::error::AppError;
 use crate::identity::Actor;
-use crate::refusals::FileProblem;
+use crate::refusals::{FileProblem, PayloadProblem};
 use crate::state::AppState;
 use sha2::{Digest, Sha256};
 
@@ -136,7 +136,7 @@ where
     let result: Result<(), AppError> = async {
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|_| AppError::BadPayload {
-                reason: "the upload was cut off".into(),
+                reason: PayloadProblem::UploadCutOff,
             })?;
             if kind.is_none() {
                 head.extend_from_slice(&chunk[..chunk.len().min(sniff::NEEDED - head.len())]);
@@ -149,7 +149,7 @@ where
             }
             writer.write(&chunk).await.map_err(|err| match err {
                 sealed::SealedError::TooLong => AppError::BadPayload {
-                    reason: "a part is longer than the upload's size allows".into(),
+                    reason: PayloadProblem::PartTooLong,
                 },
                 other => storage(other),
             })?;
@@ -173,7 +173,7 @@ where
     if let Err(err) = writer.close().await {
         return Err(match err {
             sealed::SealedError::TooShort => AppError::BadPayload {
-                reason: "a part is shorter than the upload's size says".into(),
+                reason: PayloadProblem::PartTooShort,
             },
             other => storage(other),
         });

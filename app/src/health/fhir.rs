@@ -17,7 +17,7 @@
 
 use super::kind::Kind;
 use super::reading::{NewReading, ReadingProblem};
-use crate::refusals::Malformation;
+use crate::refusals::{Malformation, PayloadProblem};
 use serde_json::Value;
 
 const LOINC_SYSTEMS: [&str; 2] = ["http://loinc.org", "urn:oid:2.16.840.1.113883.6.1"];
@@ -29,11 +29,11 @@ pub fn is_bundle(body: &Value) -> bool {
 
 /// The entries of a Bundle, each turned into a reading or a problem; a
 /// Bundle whose `entry` is there but not a list is refused whole.
-pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, ReadingProblem>>, String> {
+pub fn entries(bundle: &Value) -> Result<Vec<Result<NewReading, ReadingProblem>>, PayloadProblem> {
     let entries = match bundle.get("entry") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(entries)) => entries,
-        Some(_) => return Err("Bundle.entry must be a list of entries".into()),
+        Some(_) => return Err(PayloadProblem::BundleEntriesNotList),
     };
     Ok(entries
         .iter()

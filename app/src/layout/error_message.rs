@@ -68,9 +68,12 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
         AppError::BatchTooLarge { max } => {
             t_string!(i18n, errors.batch_too_large, max = *max).to_string()
         }
-        AppError::BadPayload { reason } => {
-            t_string!(i18n, errors.bad_payload, reason = reason.clone()).to_string()
-        }
+        AppError::BadPayload { reason } => t_string!(
+            i18n,
+            errors.bad_payload,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
         AppError::ImportInvalid { max_mb } => {
             t_string!(i18n, errors.import_invalid, max_mb = *max_mb).to_string()
         }
@@ -128,9 +131,12 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
             reason = reason.worded(i18n.get_locale())
         )
         .to_string(),
-        AppError::BadPushSubscription { reason } => {
-            t_string!(i18n, errors.bad_push_subscription, reason = reason.clone()).to_string()
-        }
+        AppError::BadPushSubscription { reason } => t_string!(
+            i18n,
+            errors.bad_push_subscription,
+            reason = reason.worded(i18n.get_locale())
+        )
+        .to_string(),
         AppError::StorageFull => t_string!(i18n, errors.storage_full).to_string(),
         AppError::Busy => t_string!(i18n, errors.busy).to_string(),
         AppError::TooLarge => t_string!(i18n, errors.too_large).to_string(),

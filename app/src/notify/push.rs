@@ -4,6 +4,7 @@
 
 use crate::db::{now_ms, statement};
 use crate::error::AppError;
+use crate::refusals::PushProblem;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -114,29 +115,29 @@ fn hkdf_expand(prk: &hkdf::Prk, info: &[&[u8]], len: usize) -> Result<Vec<u8>, S
 
 /// Decodes and checks a subscription's keys: the browser's P-256 public key
 /// (65 bytes, a point on the curve) and its 16-byte authentication secret.
-pub fn subscription_keys(p256dh: &str, auth: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+pub fn subscription_keys(p256dh: &str, auth: &str) -> Result<(Vec<u8>, Vec<u8>), PushProblem> {
     let public = B64
         .decode(p256dh.trim().trim_end_matches('='))
-        .map_err(|_| "the p256dh key is not base64url".to_owned())?;
+        .map_err(|_| PushProblem::KeyNotBase64)?;
     let secret = B64
         .decode(auth.trim().trim_end_matches('='))
-        .map_err(|_| "the auth secret is not base64url".to_owned())?;
+        .map_err(|_| PushProblem::SecretNotBase64)?;
     if secret.len() != 16 {
-        return Err("the auth secret is not 16 bytes".into());
+        return Err(PushProblem::SecretLength);
     }
     if public.len() != 65 || public[0] != 4 {
-        return Err("the p256dh key is not an uncompressed P-256 point".into());
+        return Err(PushProblem::KeyNotUncompressed);
     }
     // A trial agreement tells whether the point lies on the curve.
     let rng = SystemRandom::new();
     let probe = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng)
-        .map_err(|_| "cannot make a key".to_owned())?;
+        .map_err(|_| PushProblem::KeyUnchecked)?;
     agreement::agree_ephemeral(
         probe,
         &agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &public),
         |_| (),
     )
-    .map_err(|_| "the p256dh key is not a point on the P-256 curve".to_owned())?;
+    .map_err(|_| PushProblem::KeyNotOnCurve)?;
     Ok((public, secret))
 }
 
@@ -185,15 +186,15 @@ pub fn encrypt(payload: &[u8], ua_public: &[u8], auth_secret: &[u8]) -> Result<V
 }
 
 /// Checks an endpoint: an `https` URL (or `http` when the operator allows it, for tests).
-pub fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), String> {
+pub fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), PushProblem> {
     if endpoint.len() > 1000 {
-        return Err("the endpoint is too long".into());
+        return Err(PushProblem::EndpointTooLong);
     }
-    let url = url::Url::parse(endpoint).map_err(|_| "the endpoint is not a URL".to_owned())?;
+    let url = url::Url::parse(endpoint).map_err(|_| PushProblem::EndpointNotUrl)?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
-        _ => return Err("the endpoint must be an https URL".into()),
+        _ => return Err(PushProblem::EndpointNotHttps),
     }
     // The server sends to this address: never to this machine or a private
     // network (unless the operator allows loopback for tests). A name is
@@ -208,7 +209,7 @@ pub fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), String> {
         None => true,
     };
     if internal && !allow_http {
-        return Err("the endpoint must be a public push service".into());
+        return Err(PushProblem::EndpointNotPublic);
     }
     Ok(())
 }
@@ -228,7 +229,7 @@ pub async fn subscribe(
     label: &str,
     allow_http: bool,
 ) -> Result<i64, AppError> {
-    let bad = |reason: String| AppError::BadPushSubscription { reason };
+    let bad = |reason: PushProblem| AppError::BadPushSubscription { reason };
     check_endpoint(endpoint.trim(), allow_http).map_err(bad)?;
     subscription_keys(p256dh, auth).map_err(bad)?;
     let label: String = label.trim().chars().take(120).collect();
@@ -331,8 +332,9 @@ pub async fn send(
     };
     let text = |name: &str| row.try_get::<String>("", name).map_err(|e| e.to_string());
     let endpoint = text("endpoint")?;
-    check_endpoint(&endpoint, settings.allow_http_push)?;
-    let (public, secret) = subscription_keys(&text("p256dh")?, &text("auth")?)?;
+    check_endpoint(&endpoint, settings.allow_http_push).map_err(|p| p.to_string())?;
+    let (public, secret) =
+        subscription_keys(&text("p256dh")?, &text("auth")?).map_err(|p| p.to_string())?;
     let body = encrypt(payload, &public, &secret)?;
     let pkcs8 = vapid_pkcs8(db).await.map_err(|e| e.to_string())?;
     let authorization = vapid_header(&pkcs8, &endpoint, &settings.push_subject, now_ms() / 1000)?;
@@ -385,16 +387,19 @@ mod tests {
         assert!(
             subscription_keys("not base64!", &auth)
                 .unwrap_err()
+                .to_string()
                 .contains("base64url")
         );
         assert!(
             subscription_keys(&B64.encode([4u8; 65]), &auth)
                 .unwrap_err()
+                .to_string()
                 .contains("curve")
         );
         assert!(
             subscription_keys(&B64.encode([4u8; 33]), &auth)
                 .unwrap_err()
+                .to_string()
                 .contains("uncompressed")
         );
         let rng = SystemRandom::new();
@@ -403,6 +408,7 @@ mod tests {
         assert!(
             subscription_keys(&public, &B64.encode([7u8; 8]))
                 .unwrap_err()
+                .to_string()
                 .contains("16 bytes")
         );
         assert!(subscription_keys(&public, &auth).is_ok());
@@ -418,6 +424,7 @@ mod tests {
             assert!(
                 check_endpoint(internal, false)
                     .unwrap_err()
+                    .to_string()
                     .contains("public"),
                 "{internal}"
             );

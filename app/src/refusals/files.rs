@@ -2,7 +2,6 @@
 
 use crate::i18n::{Locale, td_string};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileProblem {
@@ -228,13 +227,6 @@ impl FileProblem {
             PhotoCut,
             PhotoNotSaved,
         ]
-    }
-}
-
-/// English, as the REST API and the logs give it.
-impl fmt::Display for FileProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.worded(Locale::en))
     }
 }
 

@@ -2,7 +2,6 @@
 
 use crate::i18n::{Locale, td_string};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A medication's text field that has a length limit or a number range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,13 +119,6 @@ impl MedProblem {
             NotScheduled => td_string!(locale, errors.dose_not_scheduled).to_string(),
             NotDueYet => td_string!(locale, errors.dose_not_due_yet).to_string(),
         }
-    }
-}
-
-/// English, as the REST API and the logs give it.
-impl fmt::Display for MedProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.worded(Locale::en))
     }
 }
 

@@ -5,13 +5,37 @@
 
 mod files;
 mod meds;
+mod payload;
+mod push;
 mod readings;
 mod settings;
 
 pub use files::{FileProblem, stored as stored_file_problem};
 pub use meds::{MedField, MedProblem};
+pub use payload::PayloadProblem;
+pub use push::PushProblem;
 pub use readings::{ImportProblem, ItemRefusal, Malformation, ReadingProblem, kind_name};
 pub use settings::SettingsProblem;
+
+/// `Display` of a refusal is its English wording, as the REST API and the
+/// logs give it (a reading's is its own: see `readings`).
+macro_rules! displayed_in_english {
+    ($($refusal:ty),+) => {$(
+        impl std::fmt::Display for $refusal {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.worded(crate::i18n::Locale::en))
+            }
+        }
+    )+};
+}
+
+displayed_in_english!(
+    FileProblem,
+    MedProblem,
+    PayloadProblem,
+    PushProblem,
+    SettingsProblem
+);
 
 #[cfg(test)]
 pub(crate) mod tests {

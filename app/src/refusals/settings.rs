@@ -2,7 +2,6 @@
 
 use crate::i18n::{Locale, td_string};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SettingsProblem {
@@ -32,13 +31,6 @@ impl SettingsProblem {
             SettingsProblem::QuietHours => td_string!(locale, errors.settings_quiet_hours),
         }
         .to_string()
-    }
-}
-
-/// English, as the REST API and the logs give it.
-impl fmt::Display for SettingsProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.worded(Locale::en))
     }
 }
 

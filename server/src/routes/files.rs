@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use hale_app::error::AppError;
 use hale_app::files::links::Purpose;
 use hale_app::files::{UploadResult, UploadStart, UploadState, service, upload};
+use hale_app::refusals::PayloadProblem;
 use hale_app::state::AppState;
 use http::{HeaderValue, StatusCode, header};
 
@@ -37,7 +38,7 @@ async fn begin(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<UploadState>), AppError> {
     let start: UploadStart = serde_json::from_slice(&body).map_err(|_| AppError::BadPayload {
-        reason: "send {\"name\": …, \"size\": …}".into(),
+        reason: PayloadProblem::UploadStart,
     })?;
     let state = upload::begin(&state, &actor, start).await?;
     Ok((StatusCode::CREATED, Json(state)))

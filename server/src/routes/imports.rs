@@ -8,6 +8,7 @@ use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use hale_app::error::AppError;
 use hale_app::health::import_upload;
+use hale_app::refusals::PayloadProblem;
 use hale_app::request::patient_of;
 use hale_app::state::AppState;
 
@@ -61,7 +62,7 @@ async fn upload(
             invalid.clone()
         } else {
             AppError::BadPayload {
-                reason: "the upload was cut off".into(),
+                reason: PayloadProblem::UploadCutOff,
             }
         }
     };

@@ -399,12 +399,18 @@ async fn bad_push_subscriptions_are_refused_and_gone_ones_are_removed() {
     let p256dh = good["keys"]["p256dh"].as_str().unwrap();
     let auth = good["keys"]["auth"].as_str().unwrap();
     let not_on_curve = format!("B{}", "A".repeat(86));
-    let cases: [(&str, &str, &str, &str); 5] = [
-        ("ftp://push.example/x", p256dh, auth, "https"),
-        (endpoint, "!!not-base64!!", auth, "base64url"),
-        (endpoint, &not_on_curve, auth, "curve"),
-        (endpoint, "BAAA", auth, "uncompressed"),
-        (endpoint, p256dh, "AAAA", "16 bytes"),
+    use hale_app::refusals::PushProblem;
+    let cases: [(&str, &str, &str, PushProblem); 5] = [
+        (
+            "ftp://push.example/x",
+            p256dh,
+            auth,
+            PushProblem::EndpointNotHttps,
+        ),
+        (endpoint, "!!not-base64!!", auth, PushProblem::KeyNotBase64),
+        (endpoint, &not_on_curve, auth, PushProblem::KeyNotOnCurve),
+        (endpoint, "BAAA", auth, PushProblem::KeyNotUncompressed),
+        (endpoint, p256dh, "AAAA", PushProblem::SecretLength),
     ];
     for (endpoint, key, secret, expected) in cases {
         let response = app
@@ -414,7 +420,15 @@ async fn bad_push_subscriptions_are_refused_and_gone_ones_are_removed() {
                 &[("endpoint", endpoint), ("p256dh", key), ("auth", secret)],
             )
             .await;
-        refused_because(response, expected).await;
+        // The reason arrives as data, so the page words it in the reader's
+        // language (English here through `Display`).
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refusal: hale_app::error::AppError =
+            serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(
+            refusal,
+            hale_app::error::AppError::BadPushSubscription { reason: expected }
+        );
     }
     assert_eq!(app.count("push_subscriptions").await, 0);
     // A subscription the push service has dropped (410) is removed at the first send.

@@ -263,8 +263,15 @@ async fn push_endpoints_that_point_inside_are_refused() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "{endpoint}"
         );
-        let body = answer.text().await.unwrap();
-        assert!(body.contains("public push service"), "{endpoint}: {body}");
+        let refusal: hale_app::error::AppError =
+            serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+        assert_eq!(
+            refusal,
+            hale_app::error::AppError::BadPushSubscription {
+                reason: hale_app::refusals::PushProblem::EndpointNotPublic
+            },
+            "{endpoint}"
+        );
     }
     assert_eq!(app.count("push_subscriptions").await, 0);
 }

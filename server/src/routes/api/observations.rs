@@ -19,6 +19,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use hale_app::error::AppError;
 use hale_app::health::{self, MAX_BATCH, NewReading, ReadingProblem, fhir, service};
+use hale_app::refusals::PayloadProblem;
 use hale_app::request::patient_of;
 use hale_app::state::AppState;
 use http::StatusCode;
@@ -32,11 +33,10 @@ pub struct Target {
 /// The items of a body: each a reading or the reason it cannot be one.
 fn items(body: &[u8]) -> Result<Vec<Result<NewReading, ReadingProblem>>, AppError> {
     let value: Value = serde_json::from_slice(body).map_err(|err| AppError::BadPayload {
-        reason: format!(
-            "not valid JSON (line {}, column {})",
-            err.line(),
-            err.column()
-        ),
+        reason: PayloadProblem::NotJson {
+            line: err.line().try_into().unwrap_or(u32::MAX),
+            column: err.column().try_into().unwrap_or(u32::MAX),
+        },
     })?;
     let items = if fhir::is_bundle(&value) {
         fhir::entries(&value).map_err(|reason| AppError::BadPayload { reason })?
@@ -58,7 +58,7 @@ fn items(body: &[u8]) -> Result<Vec<Result<NewReading, ReadingProblem>>, AppErro
             .collect()
     } else {
         return Err(AppError::BadPayload {
-            reason: "expected a JSON array of readings or a FHIR Bundle".into(),
+            reason: PayloadProblem::NotReadingsOrBundle,
         });
     };
     if items.len() > MAX_BATCH {
@@ -83,7 +83,7 @@ pub async fn post(
                 AppError::TooLarge
             } else {
                 AppError::BadPayload {
-                    reason: "the body was cut off".into(),
+                    reason: PayloadProblem::BodyCutOff,
                 }
             }
         })?;
