@@ -250,14 +250,7 @@ async fn the_chosen_language_is_kept_on_the_account_and_restored_at_sign_in() {
         cookies.iter().any(|c| c.starts_with("hale_locale=zh-TW")),
         "{cookies:?}"
     );
-    let home = other
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.page(&other, "/").await;
     assert!(
         home.contains("您好"),
         "the home page is in Traditional Chinese"

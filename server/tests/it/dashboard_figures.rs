@@ -131,14 +131,7 @@ async fn cards_show_last_nights_sleep_and_day_totals_converted_once() {
     );
 
     // On the page: hours of sleep, kilometres and steps, each converted once.
-    let page = client
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client, "/dashboard").await;
     assert_eq!(
         card_value(&page, "sleep"),
         format!("{:.1}", last_minutes / 60.0)

@@ -101,6 +101,13 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// The HTML of a page as `client` gets it; the page must answer 200.
+    pub async fn page(&self, client: &Browser, path: &str) -> String {
+        let response = client.get(self.url(path)).send().await.expect(path);
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        response.text().await.expect(path)
+    }
+
     /// A browser-like client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> Browser {
         let jar = Arc::new(Jar::default());

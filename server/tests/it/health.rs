@@ -866,14 +866,9 @@ async fn a_clinician_sees_the_dashboard_only_with_a_vitals_grant() {
             assert_eq!(card["latest"]["value"], 64.0);
             assert!(body["notifications"].as_array().unwrap().is_empty());
             // The page speaks of the patient, and offers no entry of one's own.
-            let page = clinician
-                .get(app.url(&format!("/patients/{patient_id}/health")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = app
+                .page(&clinician, &format!("/patients/{patient_id}/health"))
+                .await;
             assert!(
                 page.contains("shared with you through their care-team grant"),
                 "{page}"

@@ -8,9 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 async fn home(app: &TestApp, client: &crate::harness::Browser) -> String {
-    let response = client.get(app.url("/")).send().await.expect("home");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.text().await.expect("page")
+    app.page(client, "/").await
 }
 
 fn count(page: &str, needle: &str) -> usize {
