@@ -75,6 +75,8 @@ test("a patient types in a weight in pounds and sees it on the dashboard in kilo
 });
 
 test("a CSV import runs in the background with a progress bar and a summary", async ({ page }) => {
+  // 20,000 rows on a two-core machine shared with the other worker.
+  test.setTimeout(60_000);
   await signedUp(page);
   await page.goto("/dashboard/import");
   await hydrated(page);

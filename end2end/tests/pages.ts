@@ -11,9 +11,30 @@ export function newPerson(name = "Avery Example") {
   return { name, email: `avery.${stamp}@hale.example`, password: "correct horse battery" };
 }
 
-/** Waits until the WASM has hydrated the page (the app marks <html>). */
+/** What went wrong in each page's scripts since its first `hydrated` call. */
+const scriptErrors = new WeakMap<Page, string[]>();
+
+/**
+ * Waits until the WASM has hydrated the page (the app marks <html>). On a
+ * busy two-core machine a page loaded while an import runs can take longer
+ * than the usual 10 s; a panic during hydration never marks it, and the
+ * failure then names what the page's scripts reported.
+ */
 export async function hydrated(page: Page) {
-  await expect(page.locator("html[data-hydrated='true']")).toHaveCount(1);
+  if (!scriptErrors.has(page)) {
+    const errors: string[] = [];
+    scriptErrors.set(page, errors);
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+  }
+  try {
+    await expect(page.locator("html[data-hydrated='true']")).toHaveCount(1, { timeout: 20_000 });
+  } catch (failure) {
+    const errors = scriptErrors.get(page)!;
+    throw new Error(`${page.url()} did not hydrate; script errors: ${errors.join(" | ") || "none"}\n${failure}`);
+  }
 }
 
 export class SignUpPage {
