@@ -227,7 +227,7 @@ async fn run() {
     let mut ours = Vec::with_capacity(TODAY_RUNS);
     for _ in 0..TODAY_RUNS {
         let started = Instant::now();
-        doses::today(&db, &actor, actor.account_id, None)
+        doses::today(&db, &db, &actor, actor.account_id, None)
             .await
             .expect("today");
         ours.push(started.elapsed());

@@ -111,10 +111,10 @@ pub async fn list(
 ) -> Result<FileList, AppError> {
     let patient_id = crate::request::patient_of(actor, patient_id)?;
     let proof = gate::check::<Documents, Read>(&state.db, actor, patient_id, None).await?;
-    let rows = store::list(&state.db, &proof, query).await?;
+    let rows = store::list(&state.reads, &proof, query).await?;
     let signer = Signer::new(state, actor);
     let mut list = FileList {
-        used_bytes: store::used_bytes(&state.db, patient_id).await?,
+        used_bytes: store::used_bytes(&state.reads, patient_id).await?,
         quota_bytes: state.files.quota_bytes,
         can_write: can_write(state, actor, patient_id).await,
         ..FileList::default()

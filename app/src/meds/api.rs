@@ -91,7 +91,7 @@ pub async fn dose_day(
     date: Option<String>,
 ) -> Result<TodayView, AppError> {
     let (state, actor, patient_id) = crate::request::patient_context(patient_id)?;
-    super::doses::today(&state.db, &actor, patient_id, date.as_deref())
+    super::doses::today(&state.db, &state.reads, &actor, patient_id, date.as_deref())
         .await
         .map_err(AppError::respond)
 }

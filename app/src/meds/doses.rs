@@ -104,9 +104,11 @@ fn dose_view(
 }
 
 /// The doses of a local date (today by default), as-needed medications with
-/// the day's doses, and the month's calendar.
+/// the day's doses, and the month's calendar. The access check (and its audit
+/// event) goes through the writer `db`, the reads through `reads`.
 pub async fn today(
     db: &DatabaseConnection,
+    reads: &DatabaseConnection,
     actor: &Actor,
     patient_id: i64,
     date: Option<&str>,
@@ -116,7 +118,7 @@ pub async fn today(
         zone,
         name: zone_name,
         chosen: zone_set,
-    } = crate::clock::zone_of(db, patient_id).await?;
+    } = crate::clock::zone_of(reads, patient_id).await?;
     let now = now_ms();
     let (today, _) = crate::clock::local(&zone, now);
     let day = date.and_then(parse_date).unwrap_or(today);
@@ -129,8 +131,8 @@ pub async fn today(
         crate::clock::day_start_ms(&zone, month_start),
         crate::clock::day_start_ms(&zone, next_month),
     );
-    let logs = store::logs(db, &proof, month_start, month_end, window).await?;
-    let meds = store::medications(db, &proof).await?;
+    let logs = store::logs(reads, &proof, month_start, month_end, window).await?;
+    let meds = store::medications(reads, &proof).await?;
     let has_medications = !meds.is_empty();
     let day_window = (
         crate::clock::day_start_ms(&zone, day),

@@ -83,10 +83,10 @@ pub async fn of_patient(
     let me = actor.account_id;
     // The parts are independent reads: run them side by side.
     let (day, dashboard, files, (grants, invitations)) = tokio::try_join!(
-        crate::meds::doses::today(&state.db, actor, me, None),
+        crate::meds::doses::today(&state.db, &state.reads, actor, me, None),
         crate::health::service::dashboard(&state.db, &state.reads, actor, me, locale),
         crate::files::service::list(state, actor, None, ""),
-        crate::access::grants::of_patient(&state.db, actor),
+        crate::access::grants::of_patient(&state.reads, actor),
     )?;
     let mut open: Vec<DoseView> = day
         .doses
