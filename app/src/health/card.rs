@@ -71,7 +71,13 @@ pub fn HealthCard(card: CardView, href: String, prefs: UnitPrefs, offset: i32) -
     let latest = card.latest.clone();
     let value = latest
         .as_ref()
-        .map(|l| prefs.format_reading(kind, l.value, l.value2))
+        .map(|l| {
+            let figure = prefs.format_reading(kind, l.value, l.value2);
+            match l.comparator {
+                Some(bound) => format!("{} {figure}", bound.symbol()),
+                None => figure,
+            }
+        })
         .unwrap_or_default();
     let when = latest
         .as_ref()

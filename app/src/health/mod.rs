@@ -119,6 +119,9 @@ pub struct Latest {
     /// Whether `value` is the total of the (UTC) day starting at `at_s` —
     /// steps, energy, distance and sleep — rather than one reading at `at_s`.
     pub day_total: bool,
+    /// The value is a bound: a laboratory's "< 40", not 40 itself.
+    #[serde(default)]
+    pub comparator: Option<reading::Comparator>,
 }
 
 /// A dashboard card.

@@ -109,6 +109,16 @@ impl Comparator {
         }
     }
 
+    /// As a page shows it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Below => "<",
+            Comparator::AtMost => "≤",
+            Comparator::AtLeast => "≥",
+            Comparator::Above => ">",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Comparator::Below => "<",

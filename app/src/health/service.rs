@@ -3,9 +3,9 @@
 
 use super::kind::{Combine, Kind};
 use super::nights;
-use super::reading::{NewReading, Reading, ReadingProblem};
+use super::reading::{Comparator, NewReading, Reading, ReadingProblem};
 use super::rollups::{self, Bucket};
-use super::store::{self, StoredReading};
+use super::store::{self, LatestReading};
 use super::{
     CardView, DashboardView, IngestReport, ItemError, Latest, Point, Resolution, SeriesView,
     UnitPrefs,
@@ -173,7 +173,7 @@ pub async fn dashboard(
         Vec::new()
     };
     let db = reads;
-    let latest: BTreeMap<Kind, StoredReading> =
+    let latest: BTreeMap<Kind, LatestReading> =
         store::latest(db, &proof).await?.into_iter().collect();
     let today = Utc::now().timestamp().div_euclid(DAY) * DAY;
     let from = today - 13 * DAY;
@@ -205,6 +205,10 @@ pub async fn dashboard(
                 value: r.value,
                 value2: r.value2,
                 day_total: false,
+                comparator: r
+                    .comparator
+                    .as_deref()
+                    .and_then(|c| Comparator::parse(c).ok()),
             }),
             // Totals: the last day with data (today's so far), not one reading.
             (Combine::Sum, Some(r)) => {
@@ -222,6 +226,7 @@ pub async fn dashboard(
                     value: b.sum,
                     value2: None,
                     day_total: true,
+                    comparator: None,
                 })
             }
         };

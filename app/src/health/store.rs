@@ -164,6 +164,17 @@ pub struct StoredReading {
     pub value2: Option<f64>,
 }
 
+/// The newest reading of a kind, with its comparator when its value is a
+/// bound (`<`, `<=`, `>=`, `>`).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct LatestReading {
+    pub start_s: i64,
+    pub end_s: i64,
+    pub value: f64,
+    pub value2: Option<f64>,
+    pub comparator: Option<String>,
+}
+
 /// Raw readings of one kind in `[from_s, to_s)`, oldest first, at most `limit`.
 pub async fn readings(
     db: &DatabaseConnection,
@@ -199,20 +210,20 @@ pub async fn readings(
 pub async fn latest(
     db: &DatabaseConnection,
     proof: &Proof<Vitals, Read>,
-) -> Result<Vec<(Kind, StoredReading)>, DbErr> {
+) -> Result<Vec<(Kind, LatestReading)>, DbErr> {
     let backend = db.get_database_backend();
     let mut latest = Vec::new();
     for kind in Kind::ALL {
         let row = db
             .query_one_raw(statement(
                 backend,
-                "SELECT start_s, end_s, value, value2 FROM observations \
+                "SELECT start_s, end_s, value, value2, comparator FROM observations \
                  WHERE patient_id = ? AND kind = ? ORDER BY start_s DESC LIMIT 1",
                 [proof.patient_id().into(), kind.as_str().into()],
             ))
             .await?;
         if let Some(row) = row {
-            latest.push((kind, StoredReading::from_query_result(&row, "")?));
+            latest.push((kind, LatestReading::from_query_result(&row, "")?));
         }
     }
     Ok(latest)

@@ -111,7 +111,8 @@ async fn official_example_shapes_are_readings() {
 #[tokio::test]
 async fn a_comparator_is_kept_with_its_bound() {
     let app = TestApp::start().await;
-    let token = patient_with_token(&app, "fhir-bound").await;
+    let (client, _) = app.signed_in_client("fhir-bound").await;
+    let token = app.token(&client, "observations:write").await;
     let low = json!({"resourceType": "Observation", "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
         "effectiveDateTime": iso(600),
@@ -122,6 +123,25 @@ async fn a_comparator_is_kept_with_its_bound() {
         app.text("SELECT comparator FROM observations WHERE kind = 'glucose'")
             .await,
         "<"
+    );
+    // The dashboard's card says the value is a bound, not the value itself.
+    let dashboard: Value = app
+        .call(&client, "health/dashboard", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let glucose = dashboard["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|card| card["kind"] == "glucose")
+        .expect("a glucose card");
+    assert_eq!(glucose["latest"]["comparator"], "<", "{glucose}");
+    let page = app.page(&client, "/dashboard").await;
+    assert!(
+        page.contains(r#"data-testid="latest-value">&lt; "#),
+        "the card shows the bound with its comparator"
     );
     let odd = json!({"resourceType": "Observation", "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
