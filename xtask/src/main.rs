@@ -131,6 +131,7 @@ fn test() -> Result {
     let env = setup::toolchain(&root)?;
     setup::browser_test_tools(&root, &env)?;
     setup::postgres_server(&env)?;
+    setup::python_test_tools(&root, &env)?;
     step(
         "Rust tests (cargo test)",
         env.command("cargo")

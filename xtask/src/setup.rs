@@ -13,6 +13,9 @@ const CARGO_LEPTOS_VERSION: &str = "0.3.10";
 const SASS_VERSION: &str = "1.108.2";
 const BINARYEN_VERSION: &str = "132.0.0";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// libjpeg-turbo 3 (inside imagecodecs) writes the 12-bit JPEG Extended
+/// frames of the DICOM tests, and decodes them for comparison.
+const PYTHON_TEST_PACKAGES: &[&str] = &["imagecodecs==2026.3.6", "numpy==2.4.6"];
 
 /// The environment the build steps run in: PATH with the tools first.
 pub struct Env {
@@ -227,6 +230,61 @@ pub fn postgres_server(env: &Env) -> Result {
                 "libopenjp2-tools",
             ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// A Python environment in `.tools/python` with the encoders the DICOM tests
+/// use that no Debian package offers (see `PYTHON_TEST_PACKAGES`).
+pub fn python_test_tools(root: &Path, env: &Env) -> Result {
+    let venv = root.join(".tools").join("python");
+    let python = venv.join("bin").join("python");
+    let versions = PYTHON_TEST_PACKAGES
+        .iter()
+        .map(|p| p.replacen("==", " ", 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let check = "import imagecodecs, numpy; print(f'imagecodecs {imagecodecs.__version__}\\nnumpy {numpy.__version__}')";
+    if output(env, python.to_str().unwrap_or_default(), &["-c", check])
+        .is_some_and(|found| found.trim() == versions)
+    {
+        return Ok(());
+    }
+    let made = env
+        .command("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        let is_root = output(env, "id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
+        if !is_root {
+            return Err("the DICOM tests need Python's venv: run \
+                        `sudo apt-get install python3-venv` and try again"
+                .into());
+        }
+        step("apt-get update", env.command("apt-get").arg("update"))?;
+        step(
+            "install Python's venv (apt)",
+            env.command("apt-get")
+                .args(["install", "-y", "--no-install-recommends", "python3-venv"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+        step(
+            "make the Python test environment (.tools/python)",
+            env.command("python3").args(["-m", "venv"]).arg(&venv),
+        )?;
+    }
+    step(
+        "install the DICOM tests' JPEG encoder (pip, into .tools/python)",
+        env.command(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(PYTHON_TEST_PACKAGES),
     )
 }
 

@@ -2,10 +2,11 @@
 //! and the viewer need), and render one frame to PNG with a window centre and
 //! width. Native and RLE samples are turned into pixels by `pixels` (every
 //! bit depth, planar colour, palettes, YBR); dicom-pixeldata decodes RLE,
-//! JPEG and JPEG 2000. Anything else is described with a clear reason at
+//! JPEG and JPEG 2000, and `jpeg12` the 12-bit JPEG Extended frames its
+//! JPEG decoder refuses. Anything else is described with a clear reason at
 //! upload, never drawn as a broken image.
 
-use super::{DicomInfo, pixels};
+use super::{DicomInfo, jpeg12, pixels};
 use crate::refusals::FileProblem;
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::value::C;
@@ -424,6 +425,9 @@ fn decode(
     if let Some(rgb) = untransformed_rgb_jpeg(obj, info, &layout, frame) {
         return rgb;
     }
+    if let Some(grey) = twelve_bit_jpeg(obj, info, &layout, frame) {
+        return grey;
+    }
     let decoded = obj
         .decode_pixel_data_frame(frame)
         .map_err(|_| undecodable())?;
@@ -481,6 +485,49 @@ fn untransformed_rgb_jpeg(
             .map(pixels::Frame::Rgb)
             .ok_or(FileProblem::FrameUndecodable),
     )
+}
+
+/// A greyscale JPEG Extended frame of 12-bit samples, which the general
+/// JPEG decoder refuses, through `jpeg12`; then as native 16-bit samples
+/// (sign and rescale as the file says). One fragment a frame, or a single
+/// frame in several fragments.
+fn twelve_bit_jpeg(
+    obj: &DefaultDicomObject,
+    info: &DicomInfo,
+    layout: &pixels::Layout,
+    frame: u32,
+) -> Option<Result<pixels::Frame, FileProblem>> {
+    if info.transfer_syntax != "1.2.840.10008.1.2.4.51" || layout.samples != 1 {
+        return None;
+    }
+    let element = obj.element_opt(tags::PIXEL_DATA).ok().flatten()?;
+    let fragments = element.fragments()?;
+    let jpeg = if fragments.len() == info.frames as usize {
+        Cow::Borrowed(fragments.get(frame as usize)?.as_slice())
+    } else if info.frames == 1 {
+        Cow::Owned(fragments.concat())
+    } else {
+        return None;
+    };
+    if jpeg12::sequential_precision(&jpeg) != Some(12) {
+        return None;
+    }
+    let decoded = jpeg12::decode(&jpeg)
+        .filter(|d| (d.width, d.height) == (layout.columns, layout.rows))
+        .ok_or(FileProblem::FrameUndecodable);
+    Some(decoded.and_then(|decoded| {
+        let bytes: Vec<u8> = decoded
+            .samples
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let layout = pixels::Layout {
+            bits_allocated: 16,
+            bits_stored: layout.bits_stored.min(12),
+            ..layout.clone()
+        };
+        pixels::frame(&bytes, &layout, 0, rescale_of(obj), None)
+    }))
 }
 
 /// A rendered frame: PNG bytes and the window used.

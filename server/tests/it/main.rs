@@ -7,6 +7,7 @@ mod accounts;
 mod binary;
 mod care_team;
 mod dashboard_figures;
+mod dicom_jpeg_extended;
 mod dicom_variants;
 mod fhir_observations;
 mod files;
