@@ -7,6 +7,29 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
 
+/// A key's text in `locale`, each language's text a constant of its own.
+///
+/// `td_string!` with a locale known only at run time reads the string out of
+/// the locale's table of every text; where a `match` picks among several keys
+/// the optimiser may merge those reads into one indexed read, and then the
+/// whole table (every page's words, in both languages) has to ship in the
+/// first WASM module. Here each text is evaluated at compile time, so only
+/// the words used are kept, in the part of the code that uses them. For keys
+/// with placeholders use `td_string!`.
+macro_rules! text_in {
+    ($locale:expr, $($key:ident).+) => {
+        match $locale {
+            $crate::i18n::Locale::en => {
+                const { $crate::i18n::Locale::en.get_keys_const().$($key()).+.inner() }
+            }
+            $crate::i18n::Locale::zh_TW => {
+                const { $crate::i18n::Locale::zh_TW.get_keys_const().$($key()).+.inner() }
+            }
+        }
+    };
+}
+pub(crate) use text_in;
+
 /// The name of the cookie that remembers the chosen language.
 pub const LOCALE_COOKIE: &str = "hale_locale";
 

@@ -1,6 +1,6 @@
 //! Why a file is not kept, a ZIP entry is skipped, or an image cannot be shown.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, td_string, text_in};
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,35 +81,35 @@ impl FileProblem {
     pub fn worded(&self, locale: Locale) -> String {
         use FileProblem::*;
         match self {
-            Empty => td_string!(locale, errors.file_empty).to_string(),
-            TypeUnknown => td_string!(locale, errors.file_type_unknown).to_string(),
-            NotAccepted => td_string!(locale, errors.file_not_accepted).to_string(),
-            Heic => td_string!(locale, errors.file_heic).to_string(),
+            Empty => text_in!(locale, errors.file_empty).to_string(),
+            TypeUnknown => text_in!(locale, errors.file_type_unknown).to_string(),
+            NotAccepted => text_in!(locale, errors.file_not_accepted).to_string(),
+            Heic => text_in!(locale, errors.file_heic).to_string(),
             TitleLength { max } => td_string!(locale, errors.file_title_length, max).to_string(),
-            CategoryUnknown => td_string!(locale, errors.file_category_unknown).to_string(),
-            DateFormat => td_string!(locale, errors.file_date_format).to_string(),
-            DateInFuture => td_string!(locale, errors.file_date_in_future).to_string(),
+            CategoryUnknown => text_in!(locale, errors.file_category_unknown).to_string(),
+            DateFormat => text_in!(locale, errors.file_date_format).to_string(),
+            DateInFuture => text_in!(locale, errors.file_date_in_future).to_string(),
             Tags { max, max_chars } => {
                 td_string!(locale, errors.file_tags, max, max_chars).to_string()
             }
-            ZipBomb => td_string!(locale, errors.file_zip_bomb).to_string(),
+            ZipBomb => text_in!(locale, errors.file_zip_bomb).to_string(),
             ZipTooManyEntries { max } => {
                 td_string!(locale, errors.file_zip_too_many_entries, max).to_string()
             }
-            ZipDamaged => td_string!(locale, errors.file_zip_damaged).to_string(),
-            ZipNoDicom => td_string!(locale, errors.file_zip_no_dicom).to_string(),
-            Folder => td_string!(locale, errors.file_folder).to_string(),
-            PasswordProtected => td_string!(locale, errors.file_password_protected).to_string(),
-            InstanceTooLarge => td_string!(locale, errors.file_instance_too_large).to_string(),
-            EntryDamaged => td_string!(locale, errors.file_entry_damaged).to_string(),
-            EntryCut => td_string!(locale, errors.file_entry_cut).to_string(),
-            EntryNotDicom => td_string!(locale, errors.file_entry_not_dicom).to_string(),
-            DicomUnreadable => td_string!(locale, errors.file_dicom_unreadable).to_string(),
-            DicomDamaged => td_string!(locale, errors.file_dicom_damaged).to_string(),
-            NotDicom => td_string!(locale, errors.file_not_dicom).to_string(),
-            NoUids => td_string!(locale, errors.file_no_uids).to_string(),
-            PixelDataMissing => td_string!(locale, errors.file_pixel_data_missing).to_string(),
-            NoImage => td_string!(locale, errors.file_no_image).to_string(),
+            ZipDamaged => text_in!(locale, errors.file_zip_damaged).to_string(),
+            ZipNoDicom => text_in!(locale, errors.file_zip_no_dicom).to_string(),
+            Folder => text_in!(locale, errors.file_folder).to_string(),
+            PasswordProtected => text_in!(locale, errors.file_password_protected).to_string(),
+            InstanceTooLarge => text_in!(locale, errors.file_instance_too_large).to_string(),
+            EntryDamaged => text_in!(locale, errors.file_entry_damaged).to_string(),
+            EntryCut => text_in!(locale, errors.file_entry_cut).to_string(),
+            EntryNotDicom => text_in!(locale, errors.file_entry_not_dicom).to_string(),
+            DicomUnreadable => text_in!(locale, errors.file_dicom_unreadable).to_string(),
+            DicomDamaged => text_in!(locale, errors.file_dicom_damaged).to_string(),
+            NotDicom => text_in!(locale, errors.file_not_dicom).to_string(),
+            NoUids => text_in!(locale, errors.file_no_uids).to_string(),
+            PixelDataMissing => text_in!(locale, errors.file_pixel_data_missing).to_string(),
+            NoImage => text_in!(locale, errors.file_no_image).to_string(),
             TransferSyntaxUnknown { uid } => td_string!(
                 locale,
                 errors.file_transfer_syntax_unknown,
@@ -122,19 +122,17 @@ impl FileProblem {
                 name = name.clone()
             )
             .to_string(),
-            NoRowsOrColumns => td_string!(locale, errors.file_no_rows_or_columns).to_string(),
-            PixelDataUnreadable => {
-                td_string!(locale, errors.file_pixel_data_unreadable).to_string()
-            }
-            PixelDataShort => td_string!(locale, errors.file_pixel_data_short).to_string(),
-            FramesIncomplete => td_string!(locale, errors.file_frames_incomplete).to_string(),
-            FrameUndecodable => td_string!(locale, errors.file_frame_undecodable).to_string(),
-            FrameColours => td_string!(locale, errors.file_frame_colours).to_string(),
-            FrameValues => td_string!(locale, errors.file_frame_values).to_string(),
-            FrameNotEncoded => td_string!(locale, errors.file_frame_not_encoded).to_string(),
-            NoSuchFrame => td_string!(locale, errors.file_no_such_frame).to_string(),
-            FrameCut => td_string!(locale, errors.file_frame_cut).to_string(),
-            PaletteMissing => td_string!(locale, errors.file_palette_missing).to_string(),
+            NoRowsOrColumns => text_in!(locale, errors.file_no_rows_or_columns).to_string(),
+            PixelDataUnreadable => text_in!(locale, errors.file_pixel_data_unreadable).to_string(),
+            PixelDataShort => text_in!(locale, errors.file_pixel_data_short).to_string(),
+            FramesIncomplete => text_in!(locale, errors.file_frames_incomplete).to_string(),
+            FrameUndecodable => text_in!(locale, errors.file_frame_undecodable).to_string(),
+            FrameColours => text_in!(locale, errors.file_frame_colours).to_string(),
+            FrameValues => text_in!(locale, errors.file_frame_values).to_string(),
+            FrameNotEncoded => text_in!(locale, errors.file_frame_not_encoded).to_string(),
+            NoSuchFrame => text_in!(locale, errors.file_no_such_frame).to_string(),
+            FrameCut => text_in!(locale, errors.file_frame_cut).to_string(),
+            PaletteMissing => text_in!(locale, errors.file_palette_missing).to_string(),
             BitsUnsupported { bits } => {
                 td_string!(locale, errors.file_bits_unsupported, bits).to_string()
             }
@@ -148,10 +146,10 @@ impl FileProblem {
                 samples
             )
             .to_string(),
-            NotPhoto => td_string!(locale, errors.file_not_photo).to_string(),
-            PhotoDamaged => td_string!(locale, errors.file_photo_damaged).to_string(),
-            PhotoCut => td_string!(locale, errors.file_photo_cut).to_string(),
-            PhotoNotSaved => td_string!(locale, errors.file_photo_not_saved).to_string(),
+            NotPhoto => text_in!(locale, errors.file_not_photo).to_string(),
+            PhotoDamaged => text_in!(locale, errors.file_photo_damaged).to_string(),
+            PhotoCut => text_in!(locale, errors.file_photo_cut).to_string(),
+            PhotoNotSaved => text_in!(locale, errors.file_photo_not_saved).to_string(),
             Earlier(text) => text.clone(),
         }
     }

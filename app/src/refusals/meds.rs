@@ -1,6 +1,6 @@
 //! Why a medication or a dose is refused.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, td_string, text_in};
 use serde::{Deserialize, Serialize};
 
 /// A medication's text field that has a length limit or a number range.
@@ -69,12 +69,12 @@ impl MedProblem {
     pub fn worded(self, locale: Locale) -> String {
         use MedProblem::*;
         let field = |field: MedField| match field {
-            MedField::Name => td_string!(locale, errors.med_field_name),
-            MedField::Strength => td_string!(locale, errors.med_field_strength),
-            MedField::Instructions => td_string!(locale, errors.med_field_instructions),
-            MedField::Prescriber => td_string!(locale, errors.med_field_prescriber),
-            MedField::Supply => td_string!(locale, errors.med_field_supply),
-            MedField::RefillLevel => td_string!(locale, errors.med_field_refill_level),
+            MedField::Name => text_in!(locale, errors.med_field_name),
+            MedField::Strength => text_in!(locale, errors.med_field_strength),
+            MedField::Instructions => text_in!(locale, errors.med_field_instructions),
+            MedField::Prescriber => text_in!(locale, errors.med_field_prescriber),
+            MedField::Supply => text_in!(locale, errors.med_field_supply),
+            MedField::RefillLevel => text_in!(locale, errors.med_field_refill_level),
         };
         match self {
             TooLong { field: f, max } => {
@@ -87,37 +87,37 @@ impl MedProblem {
             ReasonTooLong { max } => {
                 td_string!(locale, errors.med_reason_too_long, max).to_string()
             }
-            NameMissing => td_string!(locale, errors.med_name_missing).to_string(),
-            FormUnknown => td_string!(locale, errors.med_form_unknown).to_string(),
-            RxnormFormat => td_string!(locale, errors.med_rxnorm_format).to_string(),
-            StartDateMissing => td_string!(locale, errors.med_start_date_missing).to_string(),
-            EndDateInvalid => td_string!(locale, errors.med_end_date_invalid).to_string(),
-            EndBeforeStart => td_string!(locale, errors.med_end_before_start).to_string(),
-            SupplyNeededForRefillLevel => td_string!(locale, errors.med_supply_needed).to_string(),
-            DoseAmount => td_string!(locale, errors.med_dose_amount).to_string(),
-            Weekdays => td_string!(locale, errors.med_weekdays).to_string(),
-            TimesMissing => td_string!(locale, errors.med_times_missing).to_string(),
-            TimeFormat => td_string!(locale, errors.med_time_format).to_string(),
-            TimeTwice => td_string!(locale, errors.med_time_twice).to_string(),
-            IntervalHours => td_string!(locale, errors.med_interval_hours).to_string(),
-            FirstTimeMissing => td_string!(locale, errors.med_first_time_missing).to_string(),
-            MaxPerDay => td_string!(locale, errors.med_max_per_day).to_string(),
-            ChangeDateMissing => td_string!(locale, errors.med_change_date_missing).to_string(),
-            ChangeAmount => td_string!(locale, errors.med_change_amount).to_string(),
-            ChangeOutsideDates => td_string!(locale, errors.med_change_outside).to_string(),
-            ChangesSameDate => td_string!(locale, errors.med_changes_same_date).to_string(),
-            RefillAmount => td_string!(locale, errors.med_refill_amount).to_string(),
-            RefillNotNumber => td_string!(locale, errors.med_refill_not_number).to_string(),
-            RefillWithoutSupply => td_string!(locale, errors.med_refill_without_supply).to_string(),
-            DeviceId => td_string!(locale, errors.dose_device_id).to_string(),
-            TakenOrSkipped => td_string!(locale, errors.dose_taken_or_skipped).to_string(),
-            Stopped => td_string!(locale, errors.dose_stopped).to_string(),
-            DateTimeMissing => td_string!(locale, errors.dose_date_time_missing).to_string(),
-            InFuture => td_string!(locale, errors.dose_in_future).to_string(),
-            SlotMissing => td_string!(locale, errors.dose_slot_missing).to_string(),
-            AsNeededOnlyTaken => td_string!(locale, errors.dose_as_needed_only_taken).to_string(),
-            NotScheduled => td_string!(locale, errors.dose_not_scheduled).to_string(),
-            NotDueYet => td_string!(locale, errors.dose_not_due_yet).to_string(),
+            NameMissing => text_in!(locale, errors.med_name_missing).to_string(),
+            FormUnknown => text_in!(locale, errors.med_form_unknown).to_string(),
+            RxnormFormat => text_in!(locale, errors.med_rxnorm_format).to_string(),
+            StartDateMissing => text_in!(locale, errors.med_start_date_missing).to_string(),
+            EndDateInvalid => text_in!(locale, errors.med_end_date_invalid).to_string(),
+            EndBeforeStart => text_in!(locale, errors.med_end_before_start).to_string(),
+            SupplyNeededForRefillLevel => text_in!(locale, errors.med_supply_needed).to_string(),
+            DoseAmount => text_in!(locale, errors.med_dose_amount).to_string(),
+            Weekdays => text_in!(locale, errors.med_weekdays).to_string(),
+            TimesMissing => text_in!(locale, errors.med_times_missing).to_string(),
+            TimeFormat => text_in!(locale, errors.med_time_format).to_string(),
+            TimeTwice => text_in!(locale, errors.med_time_twice).to_string(),
+            IntervalHours => text_in!(locale, errors.med_interval_hours).to_string(),
+            FirstTimeMissing => text_in!(locale, errors.med_first_time_missing).to_string(),
+            MaxPerDay => text_in!(locale, errors.med_max_per_day).to_string(),
+            ChangeDateMissing => text_in!(locale, errors.med_change_date_missing).to_string(),
+            ChangeAmount => text_in!(locale, errors.med_change_amount).to_string(),
+            ChangeOutsideDates => text_in!(locale, errors.med_change_outside).to_string(),
+            ChangesSameDate => text_in!(locale, errors.med_changes_same_date).to_string(),
+            RefillAmount => text_in!(locale, errors.med_refill_amount).to_string(),
+            RefillNotNumber => text_in!(locale, errors.med_refill_not_number).to_string(),
+            RefillWithoutSupply => text_in!(locale, errors.med_refill_without_supply).to_string(),
+            DeviceId => text_in!(locale, errors.dose_device_id).to_string(),
+            TakenOrSkipped => text_in!(locale, errors.dose_taken_or_skipped).to_string(),
+            Stopped => text_in!(locale, errors.dose_stopped).to_string(),
+            DateTimeMissing => text_in!(locale, errors.dose_date_time_missing).to_string(),
+            InFuture => text_in!(locale, errors.dose_in_future).to_string(),
+            SlotMissing => text_in!(locale, errors.dose_slot_missing).to_string(),
+            AsNeededOnlyTaken => text_in!(locale, errors.dose_as_needed_only_taken).to_string(),
+            NotScheduled => text_in!(locale, errors.dose_not_scheduled).to_string(),
+            NotDueYet => text_in!(locale, errors.dose_not_due_yet).to_string(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Why a request's body cannot be read: an upload cut off or not the size it
 //! said, a REST body that is not JSON or not what the endpoint takes.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, td_string, text_in};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,19 +43,19 @@ impl PayloadProblem {
     /// The reason in `locale`'s words.
     pub fn worded(self, locale: Locale) -> String {
         match self {
-            PayloadProblem::UploadCutOff => td_string!(locale, errors.payload_upload_cut_off),
-            PayloadProblem::BodyCutOff => td_string!(locale, errors.payload_body_cut_off),
-            PayloadProblem::PartTooLong => td_string!(locale, errors.payload_part_too_long),
-            PayloadProblem::PartTooShort => td_string!(locale, errors.payload_part_too_short),
-            PayloadProblem::UploadStart => td_string!(locale, errors.payload_upload_start),
+            PayloadProblem::UploadCutOff => text_in!(locale, errors.payload_upload_cut_off),
+            PayloadProblem::BodyCutOff => text_in!(locale, errors.payload_body_cut_off),
+            PayloadProblem::PartTooLong => text_in!(locale, errors.payload_part_too_long),
+            PayloadProblem::PartTooShort => text_in!(locale, errors.payload_part_too_short),
+            PayloadProblem::UploadStart => text_in!(locale, errors.payload_upload_start),
             PayloadProblem::NotJson { line, column } => {
                 return td_string!(locale, errors.payload_not_json, line, column).to_string();
             }
             PayloadProblem::NotReadingsOrBundle => {
-                td_string!(locale, errors.payload_not_readings)
+                text_in!(locale, errors.payload_not_readings)
             }
             PayloadProblem::BundleEntriesNotList => {
-                td_string!(locale, errors.payload_bundle_entries)
+                text_in!(locale, errors.payload_bundle_entries)
             }
         }
         .to_string()

@@ -1,6 +1,6 @@
 //! Why a device's Web Push subscription is refused.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, text_in};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,18 +39,18 @@ impl PushProblem {
     /// The reason in `locale`'s words.
     pub fn worded(self, locale: Locale) -> String {
         match self {
-            PushProblem::EndpointTooLong => td_string!(locale, errors.push_endpoint_too_long),
-            PushProblem::EndpointNotUrl => td_string!(locale, errors.push_endpoint_not_url),
-            PushProblem::EndpointNotHttps => td_string!(locale, errors.push_endpoint_not_https),
-            PushProblem::EndpointNotPublic => td_string!(locale, errors.push_endpoint_not_public),
-            PushProblem::KeyNotBase64 => td_string!(locale, errors.push_key_not_base64),
-            PushProblem::SecretNotBase64 => td_string!(locale, errors.push_secret_not_base64),
-            PushProblem::SecretLength => td_string!(locale, errors.push_secret_length),
+            PushProblem::EndpointTooLong => text_in!(locale, errors.push_endpoint_too_long),
+            PushProblem::EndpointNotUrl => text_in!(locale, errors.push_endpoint_not_url),
+            PushProblem::EndpointNotHttps => text_in!(locale, errors.push_endpoint_not_https),
+            PushProblem::EndpointNotPublic => text_in!(locale, errors.push_endpoint_not_public),
+            PushProblem::KeyNotBase64 => text_in!(locale, errors.push_key_not_base64),
+            PushProblem::SecretNotBase64 => text_in!(locale, errors.push_secret_not_base64),
+            PushProblem::SecretLength => text_in!(locale, errors.push_secret_length),
             PushProblem::KeyNotUncompressed => {
-                td_string!(locale, errors.push_key_not_uncompressed)
+                text_in!(locale, errors.push_key_not_uncompressed)
             }
-            PushProblem::KeyNotOnCurve => td_string!(locale, errors.push_key_not_on_curve),
-            PushProblem::KeyUnchecked => td_string!(locale, errors.push_key_unchecked),
+            PushProblem::KeyNotOnCurve => text_in!(locale, errors.push_key_not_on_curve),
+            PushProblem::KeyUnchecked => text_in!(locale, errors.push_key_unchecked),
         }
         .to_string()
     }

@@ -4,7 +4,7 @@
 //! it is the REST API's, naming the codes API clients send. The page words
 //! each kind for people, in the reader's language, with the kind's name.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, td_string, text_in};
 use serde::{Deserialize, Serialize};
 
 /// Why one reading was refused. `Display` is the REST API's English, which
@@ -104,7 +104,7 @@ impl ReadingProblem {
                 unit,
             } => {
                 let unit = if unit == "count" {
-                    td_string!(locale, health.unit_steps).to_string()
+                    text_in!(locale, health.unit_steps).to_string()
                 } else {
                     unit.clone()
                 };
@@ -118,7 +118,7 @@ impl ReadingProblem {
                 )
                 .to_string()
             }
-            P::UnknownKind { .. } => td_string!(locale, health.problem_kind).to_string(),
+            P::UnknownKind { .. } => text_in!(locale, health.problem_kind).to_string(),
             P::UnknownUnit { kind, accepted } => td_string!(
                 locale,
                 health.problem_unit_of,
@@ -126,23 +126,23 @@ impl ReadingProblem {
                 accepted = accepted.clone()
             )
             .to_string(),
-            P::BadTime => td_string!(locale, health.problem_time).to_string(),
-            P::NoTime => td_string!(locale, health.problem_no_time).to_string(),
-            P::FutureTime => td_string!(locale, health.problem_future).to_string(),
-            P::TooOld => td_string!(locale, health.problem_too_old).to_string(),
+            P::BadTime => text_in!(locale, health.problem_time).to_string(),
+            P::NoTime => text_in!(locale, health.problem_no_time).to_string(),
+            P::FutureTime => text_in!(locale, health.problem_future).to_string(),
+            P::TooOld => text_in!(locale, health.problem_too_old).to_string(),
             P::BloodPressurePair | P::BloodPressureComponents => {
-                td_string!(locale, health.problem_blood_pressure).to_string()
+                text_in!(locale, health.problem_blood_pressure).to_string()
             }
             P::UnknownCode { received, .. } => {
                 td_string!(locale, health.problem_code, code = received.clone()).to_string()
             }
-            P::NoResult { .. } => td_string!(locale, health.problem_no_result).to_string(),
-            P::NoValue { .. } => td_string!(locale, health.problem_no_value).to_string(),
-            P::NotAReading { .. } => td_string!(locale, health.problem_not_reading).to_string(),
-            P::BadSession => td_string!(locale, health.problem_session).to_string(),
-            P::NotANumber => td_string!(locale, health.problem_number).to_string(),
-            P::UnitChoice => td_string!(locale, health.problem_unit).to_string(),
-            P::RangeTooLong => td_string!(locale, health.problem_range).to_string(),
+            P::NoResult { .. } => text_in!(locale, health.problem_no_result).to_string(),
+            P::NoValue { .. } => text_in!(locale, health.problem_no_value).to_string(),
+            P::NotAReading { .. } => text_in!(locale, health.problem_not_reading).to_string(),
+            P::BadSession => text_in!(locale, health.problem_session).to_string(),
+            P::NotANumber => text_in!(locale, health.problem_number).to_string(),
+            P::UnitChoice => text_in!(locale, health.problem_unit).to_string(),
+            P::RangeTooLong => text_in!(locale, health.problem_range).to_string(),
             P::Malformed { what } => what.worded(locale),
         }
     }
@@ -151,13 +151,13 @@ impl ReadingProblem {
 impl Malformation {
     pub fn worded(&self, locale: Locale) -> String {
         match self {
-            Malformation::Status => td_string!(locale, health.malformed_status).to_string(),
-            Malformation::Comparator => td_string!(locale, health.malformed_comparator).to_string(),
+            Malformation::Status => text_in!(locale, health.malformed_status).to_string(),
+            Malformation::Comparator => text_in!(locale, health.malformed_comparator).to_string(),
             Malformation::NoQuantity | Malformation::NoUnit => {
-                td_string!(locale, health.malformed_quantity).to_string()
+                text_in!(locale, health.malformed_quantity).to_string()
             }
             Malformation::NoResourceType | Malformation::NoCode | Malformation::NotJson { .. } => {
-                td_string!(locale, health.malformed_item).to_string()
+                text_in!(locale, health.malformed_item).to_string()
             }
             Malformation::LineTooLong { kb } => {
                 td_string!(locale, health.malformed_long_line, kb = *kb).to_string()
@@ -195,15 +195,15 @@ pub enum ImportProblem {
 impl ImportProblem {
     pub fn worded(&self, locale: Locale) -> String {
         match self {
-            ImportProblem::FileGone => td_string!(locale, health.import_file_gone),
-            ImportProblem::Truncated => td_string!(locale, health.import_truncated),
-            ImportProblem::MalformedHere => td_string!(locale, health.import_malformed_here),
-            ImportProblem::NotAnExport => td_string!(locale, health.import_not_export),
-            ImportProblem::ZipDamaged => td_string!(locale, health.import_zip_damaged),
-            ImportProblem::ZipTooManyEntries => td_string!(locale, health.import_zip_entries),
-            ImportProblem::ZipNoExport => td_string!(locale, health.import_zip_no_export),
-            ImportProblem::ZipEncrypted => td_string!(locale, health.import_zip_encrypted),
-            ImportProblem::ZipBomb => td_string!(locale, health.import_zip_bomb),
+            ImportProblem::FileGone => text_in!(locale, health.import_file_gone),
+            ImportProblem::Truncated => text_in!(locale, health.import_truncated),
+            ImportProblem::MalformedHere => text_in!(locale, health.import_malformed_here),
+            ImportProblem::NotAnExport => text_in!(locale, health.import_not_export),
+            ImportProblem::ZipDamaged => text_in!(locale, health.import_zip_damaged),
+            ImportProblem::ZipTooManyEntries => text_in!(locale, health.import_zip_entries),
+            ImportProblem::ZipNoExport => text_in!(locale, health.import_zip_no_export),
+            ImportProblem::ZipEncrypted => text_in!(locale, health.import_zip_encrypted),
+            ImportProblem::ZipBomb => text_in!(locale, health.import_zip_bomb),
         }
         .to_string()
     }
@@ -241,17 +241,17 @@ impl std::fmt::Display for ItemRefusal {
 pub fn kind_name(code: &str, locale: Locale) -> Option<String> {
     Some(
         match code {
-            "heart_rate" => td_string!(locale, health.kind_heart_rate),
-            "steps" => td_string!(locale, health.kind_steps),
-            "active_energy" => td_string!(locale, health.kind_active_energy),
-            "distance" => td_string!(locale, health.kind_distance),
-            "weight" => td_string!(locale, health.kind_weight),
-            "body_fat" => td_string!(locale, health.kind_body_fat),
-            "glucose" => td_string!(locale, health.kind_glucose),
-            "blood_pressure" => td_string!(locale, health.kind_blood_pressure),
-            "spo2" => td_string!(locale, health.kind_spo2),
-            "body_temperature" => td_string!(locale, health.kind_body_temperature),
-            "sleep" => td_string!(locale, health.kind_sleep),
+            "heart_rate" => text_in!(locale, health.kind_heart_rate),
+            "steps" => text_in!(locale, health.kind_steps),
+            "active_energy" => text_in!(locale, health.kind_active_energy),
+            "distance" => text_in!(locale, health.kind_distance),
+            "weight" => text_in!(locale, health.kind_weight),
+            "body_fat" => text_in!(locale, health.kind_body_fat),
+            "glucose" => text_in!(locale, health.kind_glucose),
+            "blood_pressure" => text_in!(locale, health.kind_blood_pressure),
+            "spo2" => text_in!(locale, health.kind_spo2),
+            "body_temperature" => text_in!(locale, health.kind_body_temperature),
+            "sleep" => text_in!(locale, health.kind_sleep),
             _ => return None,
         }
         .to_string(),

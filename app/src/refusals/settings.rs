@@ -1,6 +1,6 @@
 //! Why notification settings are refused.
 
-use crate::i18n::{Locale, td_string};
+use crate::i18n::{Locale, text_in};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,10 +25,10 @@ impl SettingsProblem {
     /// The reason in `locale`'s words.
     pub fn worded(self, locale: Locale) -> String {
         match self {
-            SettingsProblem::ZoneUnknown => td_string!(locale, errors.settings_zone_unknown),
-            SettingsProblem::PhoneFormat => td_string!(locale, errors.settings_phone_format),
-            SettingsProblem::PhoneMissing => td_string!(locale, errors.settings_phone_missing),
-            SettingsProblem::QuietHours => td_string!(locale, errors.settings_quiet_hours),
+            SettingsProblem::ZoneUnknown => text_in!(locale, errors.settings_zone_unknown),
+            SettingsProblem::PhoneFormat => text_in!(locale, errors.settings_phone_format),
+            SettingsProblem::PhoneMissing => text_in!(locale, errors.settings_phone_missing),
+            SettingsProblem::QuietHours => text_in!(locale, errors.settings_quiet_hours),
         }
         .to_string()
     }
