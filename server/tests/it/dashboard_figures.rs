@@ -2,7 +2,7 @@
 //! a night counts on the morning it ended, totals are day totals, and a
 //! value is shown in the preferred unit once converted.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, card};
 use crate::health::post_batch;
 use serde_json::{Value, json};
 
@@ -70,21 +70,8 @@ async fn cards_show_last_nights_sleep_and_day_totals_converted_once() {
     assert_eq!(report["rejected"], json!([]), "{report}");
     app.settle_jobs().await;
 
-    let body: Value = app
-        .call(&client, "health/dashboard", &[])
-        .await
-        .json()
-        .await
-        .expect("the dashboard");
-    let card = |kind: &str| {
-        body["cards"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["kind"] == kind)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {kind} card"))
-    };
+    let body = app.dashboard(&client).await;
+    let card = |kind: &str| card(&body, kind);
     let sleep = card("sleep");
     assert_eq!(sleep["latest"]["day_total"], true, "{sleep}");
     assert_eq!(

@@ -3,7 +3,7 @@
 //! time, `effectivePeriod` and `issued`, codings from several systems, the
 //! LOINC OID, comparators, statuses, and Bundles that carry other resources.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, card};
 use crate::health::{iso, post_batch};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -125,18 +125,7 @@ async fn a_comparator_is_kept_with_its_bound() {
         "<"
     );
     // The dashboard's card says the value is a bound, not the value itself.
-    let dashboard: Value = app
-        .call(&client, "health/dashboard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let glucose = dashboard["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|card| card["kind"] == "glucose")
-        .expect("a glucose card");
+    let glucose = card(&app.dashboard(&client).await, "glucose");
     assert_eq!(glucose["latest"]["comparator"], "<", "{glucose}");
     let page = app.page(&client, "/dashboard").await;
     assert!(

@@ -108,6 +108,13 @@ impl TestApp {
         response.text().await.expect(path)
     }
 
+    /// `client`'s own dashboard (`health/dashboard`); it must answer 200.
+    pub async fn dashboard(&self, client: &Browser) -> serde_json::Value {
+        let response = self.call(client, "health/dashboard", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "health/dashboard");
+        response.json().await.expect("the dashboard")
+    }
+
     /// A browser-like client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> Browser {
         let jar = Arc::new(Jar::default());
@@ -504,4 +511,15 @@ impl Drop for SecondProcess {
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// The card for `kind` in a dashboard answer.
+pub fn card(dashboard: &serde_json::Value, kind: &str) -> serde_json::Value {
+    dashboard["cards"]
+        .as_array()
+        .expect("the dashboard's cards")
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {kind} card in {dashboard}"))
 }

@@ -1,7 +1,7 @@
 //! Health data: the ingest API, manual entry, rollups, imports, goals and
 //! the care team's view, over real HTTP against a real SQLite file.
 
-use crate::harness::{Browser, Person, TestApp};
+use crate::harness::{Browser, Person, TestApp, card};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -286,19 +286,9 @@ async fn a_reading_typed_in_the_form_is_stored_in_canonical_units() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let dashboard: Value = app
-        .call(&client, "health/dashboard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let dashboard = app.dashboard(&client).await;
     assert_eq!(dashboard["prefs"]["temperature"], "F");
-    let card = dashboard["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "body_temperature")
-        .unwrap();
+    let card = card(&dashboard, "body_temperature");
     assert_eq!(card["latest"]["value"], 37.0);
 }
 
@@ -773,12 +763,7 @@ async fn reaching_a_goal_creates_one_notification() {
         app.settle_jobs().await;
     }
     assert_eq!(app.count("notifications").await, 1, "once per goal and day");
-    let dashboard: Value = app
-        .call(&client, "health/dashboard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let dashboard = app.dashboard(&client).await;
     let goal = &dashboard["goals"][0];
     assert_eq!(
         (goal["kind"].clone(), goal["reached"].clone()),
@@ -856,13 +841,7 @@ async fn a_clinician_sees_the_dashboard_only_with_a_vitals_grant() {
             assert_eq!(response.status(), expected);
             let body: Value = response.json().await.unwrap();
             assert_eq!(body["patient_name"], person.name.as_str());
-            let card = body["cards"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["kind"] == "heart_rate")
-                .unwrap()
-                .clone();
+            let card = card(&body, "heart_rate");
             assert_eq!(card["latest"]["value"], 64.0);
             assert!(body["notifications"].as_array().unwrap().is_empty());
             // The page speaks of the patient, and offers no entry of one's own.
