@@ -19,12 +19,23 @@ const EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
 const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 const RLE: &str = "1.2.840.10008.1.2.5";
 
-fn put(obj: &mut InMemDicomObject, tag: dicom_core::Tag, vr: VR, value: impl Into<PrimitiveValue>) {
+pub(crate) fn put(
+    obj: &mut InMemDicomObject,
+    tag: dicom_core::Tag,
+    vr: VR,
+    value: impl Into<PrimitiveValue>,
+) {
     obj.put(DataElement::new(tag, vr, value.into()));
 }
 
 /// A 2×2 image's data set (study `study`, instance `n`) without pixel data.
-fn image(study: &str, n: u32, photometric: &str, samples: u16, bits: u16) -> InMemDicomObject {
+pub(crate) fn image(
+    study: &str,
+    n: u32,
+    photometric: &str,
+    samples: u16,
+    bits: u16,
+) -> InMemDicomObject {
     let mut obj = InMemDicomObject::new_empty();
     put(&mut obj, tags::SOP_CLASS_UID, VR::UI, SECONDARY_CAPTURE);
     put(
@@ -58,7 +69,7 @@ fn image(study: &str, n: u32, photometric: &str, samples: u16, bits: u16) -> InM
     obj
 }
 
-fn part10(obj: InMemDicomObject, uid: &str) -> Vec<u8> {
+pub(crate) fn part10(obj: InMemDicomObject, uid: &str) -> Vec<u8> {
     let sop: String = obj
         .element(tags::SOP_INSTANCE_UID)
         .unwrap()
@@ -75,7 +86,11 @@ fn part10(obj: InMemDicomObject, uid: &str) -> Vec<u8> {
 }
 
 /// The study's only instance: its info and its frame link.
-async fn instance(app: &TestApp, client: &Browser, uid: &str) -> (serde_json::Value, String) {
+pub(crate) async fn instance(
+    app: &TestApp,
+    client: &Browser,
+    uid: &str,
+) -> (serde_json::Value, String) {
     let study = study(app, client, uid).await;
     let instance = study["series"][0]["instances"][0].clone();
     let link = instance["frame_link"]
@@ -86,7 +101,7 @@ async fn instance(app: &TestApp, client: &Browser, uid: &str) -> (serde_json::Va
 }
 
 /// Frame 0 as RGB pixels.
-async fn rgb_frame(app: &TestApp, client: &Browser, link: &str) -> Vec<u8> {
+pub(crate) async fn rgb_frame(app: &TestApp, client: &Browser, link: &str) -> Vec<u8> {
     let response = client
         .get(app.url(&format!("{link}&n=0")))
         .send()

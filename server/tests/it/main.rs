@@ -7,7 +7,7 @@ mod accounts;
 mod binary;
 mod care_team;
 mod dashboard_figures;
-mod dicom_jpeg_extended;
+mod dicom_libjpeg_turbo;
 mod dicom_variants;
 mod fhir_observations;
 mod files;
