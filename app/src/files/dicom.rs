@@ -437,6 +437,21 @@ fn decode(
         let data = decoded.frame_data(0).map_err(|_| undecodable())?;
         return pixels::frame(data, &layout, 0, rescale_of(obj), palette.as_ref());
     }
+    if decoded.samples_per_pixel() == 3 && decoded.bits_allocated() > 8 {
+        // Deep colour (16-bit JPEG 2000) through `pixels`, which keeps each
+        // sample's top eight bits; the codec has already undone a JPEG 2000
+        // colour transform (YBR_RCT, YBR_ICT), so the samples are RGB.
+        layout.planar =
+            decoded.planar_configuration() == dicom_pixeldata::PlanarConfiguration::PixelFirst;
+        layout.bits_allocated = decoded.bits_allocated();
+        layout.bits_stored = decoded.bits_stored();
+        layout.photometric = match decoded.photometric_interpretation().as_str() {
+            "YBR_RCT" | "YBR_ICT" => "RGB".to_owned(),
+            other => other.to_owned(),
+        };
+        let data = decoded.frame_data(0).map_err(|_| undecodable())?;
+        return pixels::frame(data, &layout, 0, rescale_of(obj), None);
+    }
     if decoded.samples_per_pixel() == 3 {
         return decoded
             .to_vec_frame_with_options(0, &ConvertOptions::new().force_8bit())

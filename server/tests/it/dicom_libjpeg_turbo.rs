@@ -3,7 +3,9 @@
 //! installed into `.tools/python` by `cargo xtask test`). 12-bit JPEG
 //! Extended (process 2 & 4, CT and MR), whose pixels must show what
 //! libjpeg-turbo's own decoder reads, and colour JPEG Baseline with 4:2:2
-//! chroma (YBR_FULL_422, what cameras and ultrasound write).
+//! chroma (YBR_FULL_422, what cameras and ultrasound write). The same
+//! package's OpenJPEG writes 16-bit colour JPEG 2000, with and without its
+//! reversible colour transform.
 
 use crate::dicom_variants::{image, instance, part10, put, rgb_frame};
 use crate::files::{STUDY, frame, study, upload};
@@ -17,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 const JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
 const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
+const JPEG_2000_LOSSLESS: &str = "1.2.840.10008.1.2.4.90";
 
 /// Runs `script` with the test environment's Python in `dir`.
 fn python(script: &str, dir: &Path) {
@@ -173,6 +176,64 @@ async fn colour_jpeg_baseline_with_422_chroma_shows_its_colours() {
         let got = &rgb[(y * 64 + x) * 3..(y * 64 + x) * 3 + 3];
         for (g, w) in got.iter().zip(want) {
             assert!(g.abs_diff(*w) <= 12, "quadrant {i}: {got:?} vs {want:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sixteen_bit_colour_jpeg_2000_shows_its_colours() {
+    let app = TestApp::start().await;
+    let (client, _) = app.signed_in_client("j2k-rgb16").await;
+    // Left half a deep red, right half a deep blue, in 16-bit samples.
+    let (red, blue) = ([60_000u16, 2_000, 2_000], [3_000u16, 3_000, 50_000]);
+    let dir = tempfile::tempdir().unwrap();
+    let raw: Vec<u8> = (0..32 * 32)
+        .flat_map(|i| if i % 32 < 16 { red } else { blue })
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(dir.path().join("frame.raw"), raw).unwrap();
+    python(
+        "import imagecodecs, numpy as np\n\
+         a = np.fromfile('frame.raw', dtype='<u2').reshape(32, 32, 3)\n\
+         for mct in (False, True):\n    \
+             open(f'mct{int(mct)}.j2k', 'wb').write(imagecodecs.jpeg2k_encode(a, level=0, codecformat='J2K', mct=mct))\n",
+        dir.path(),
+    );
+    // Without the colour transform DICOM says RGB; with the reversible one, YBR_RCT.
+    for (n, (file, photometric)) in [("mct0.j2k", "RGB"), ("mct1.j2k", "YBR_RCT")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut j2k = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(j2k.starts_with(&[0xFF, 0x4F]), "a JPEG 2000 codestream");
+        if j2k.len() % 2 == 1 {
+            j2k.push(0);
+        }
+        let study = format!("2.25.503{n}");
+        let mut obj = image(&study, 1, photometric, 3, 16);
+        put(&mut obj, tags::ROWS, VR::US, 32u16);
+        put(&mut obj, tags::COLUMNS, VR::US, 32u16);
+        put(&mut obj, tags::PLANAR_CONFIGURATION, VR::US, 0u16);
+        obj.put(DataElement::new(
+            tags::PIXEL_DATA,
+            VR::OB,
+            Value::PixelSequence(PixelFragmentSequence::new(Vec::<u32>::new(), vec![j2k])),
+        ));
+        let (status, body) =
+            upload(&app, &client, "rgb16.dcm", &part10(obj, JPEG_2000_LOSSLESS)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (info, link) = instance(&app, &client, &study).await;
+        assert!(info["unsupported"].is_null(), "{photometric}: {info}");
+        let rgb = rgb_frame(&app, &client, &link).await;
+        for (x, want) in [(4usize, red), (28, blue)] {
+            let got = &rgb[(8 * 32 + x) * 3..(8 * 32 + x) * 3 + 3];
+            for (g, w) in got.iter().zip(want) {
+                // The top eight of sixteen bits.
+                assert!(
+                    g.abs_diff((w >> 8) as u8) <= 1,
+                    "{photometric} at x {x}: {got:?} vs {want:?}"
+                );
+            }
         }
     }
 }
