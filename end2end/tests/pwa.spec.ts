@@ -77,7 +77,13 @@ test("without a network, pages fall back to the offline page", async ({ page, co
  * only. It grew from 285 KB to 1.15 MB unseen once. The aim (≤ 250 KB for
  * the first page) is not reached yet; lower these bounds as the client
  * shrinks, never raise them quietly. */
-const FIRST_PAGE_BROTLI_BOUND = { "/sign-in": 470_000, "/": 590_000 };
+const FIRST_PAGE_BROTLI_BOUND = { "/sign-in": 415_000, "/": 550_000 };
+
+/** The main module alone (`hale.*.wasm`), which every page loads first. Its
+ * data once grew from 66 KB to 289 KB when a match over translated texts let
+ * the optimiser index the whole table of both languages' words: then the
+ * words of every area ship in it (see `text_in!` in app/src/i18n.rs). */
+const MAIN_MODULE_BROTLI_BOUND = 225_000;
 
 /** The WASM files a page fetches until it has hydrated, with their sizes as
  * served brotli-compressed (compressed here at the server's level, so the
@@ -113,6 +119,10 @@ test("a first page loads only its own area's part of the client, within its size
     console.log(`${path}: ${files.length} WASM files, ${total} bytes brotli (bound ${FIRST_PAGE_BROTLI_BOUND[path]})`);
     expect(total).toBeGreaterThan(100_000);
     expect(total).toBeLessThanOrEqual(FIRST_PAGE_BROTLI_BOUND[path]);
+    const main = files.find((f) => f.name.startsWith("hale."));
+    expect(main, "the main module").toBeTruthy();
+    console.log(`${path}: main module ${main!.bytes} bytes brotli (bound ${MAIN_MODULE_BROTLI_BOUND})`);
+    expect(main!.bytes).toBeLessThanOrEqual(MAIN_MODULE_BROTLI_BOUND);
   }
   const names = (files: { name: string }[]) => files.map((f) => f.name).join(" ");
   // Each page brings its own area's chunk and no other area's.
